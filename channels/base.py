@@ -1,0 +1,86 @@
+"""The contract between channels and the gateway: a normalised inbound Message and the Outcome to render."""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, field
+from datetime import UTC, datetime
+from typing import Any, Literal, Protocol
+
+MessageKind = Literal["text", "voice", "image", "location", "link", "event", "unknown"]
+
+
+def utcnow() -> datetime:
+    return datetime.now(UTC)
+
+
+@dataclass(frozen=True)
+class Message:
+    """One citizen message from any channel, normalised; `raw` keeps the payload exactly as received."""
+
+    channel: str
+    # The channel's own message id: the dedup key (WeChat MsgId, SMS id, Message-ID, web client id).
+    external_id: str
+    # What makes one conversation on this channel (web session id, openid, phone number, mail thread).
+    session_key: str
+    sender: str
+    text: str
+    raw: str
+    kind: MessageKind = "text"
+    contact: str | None = None
+    received_at: datetime = field(default_factory=utcnow)
+    meta: dict[str, str] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class Reply:
+    text: str
+    buttons: tuple[str, ...] = ()
+    # "emergency" replies are shown prominently by channels that can.
+    kind: Literal["text", "emergency", "ticket", "answer"] = "text"
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"text": self.text, "buttons": list(self.buttons), "kind": self.kind}
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> Reply:
+        return cls(text=str(data["text"]), buttons=tuple(data.get("buttons", ())), kind=data.get("kind", "text"))
+
+
+@dataclass(frozen=True)
+class Outcome:
+    """What the pipeline decided for one message; stored with the inbox row so retries get the same answer."""
+
+    message_id: str
+    replies: tuple[Reply, ...]
+    emergency: dict[str, Any] | None = None
+    work_order: dict[str, Any] | None = None
+    pending: bool = False
+
+    def to_dict(self) -> dict[str, Any]:
+        data = asdict(self)
+        data["replies"] = [reply.to_dict() for reply in self.replies]
+        return data
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> Outcome:
+        return cls(
+            message_id=str(data["message_id"]),
+            replies=tuple(Reply.from_dict(r) for r in data.get("replies", ())),
+            emergency=data.get("emergency"),
+            work_order=data.get("work_order"),
+            pending=bool(data.get("pending", False)),
+        )
+
+
+class Intake(Protocol):
+    """What a channel hands its messages to (the gateway implements it)."""
+
+    async def submit(self, message: Message, budget_seconds: float) -> Outcome:
+        """Record durably, process, and wait up to the budget; a pending Outcome means the reply comes later."""
+        ...
+
+
+class OutboundSender(Protocol):
+    """Delivers a reply later (customer-service API, SMS, SMTP, WebSocket push)."""
+
+    async def send(self, session_key: str, outcome: Outcome) -> None: ...

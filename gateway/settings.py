@@ -1,0 +1,88 @@
+"""One settings class for the whole gateway: environment variables prefixed HOTLINE_, or a .env file."""
+
+from __future__ import annotations
+
+from functools import lru_cache
+from pathlib import Path
+from typing import Literal
+
+from pydantic import Field, SecretStr, model_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+# Values that must never reach production: defaults, examples and the obvious ones.
+_PLACEHOLDER_SECRETS = frozenset({"", "changeme", "change-me", "secret", "password", "token", "dev", "development"})
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(
+        env_prefix="HOTLINE_",
+        env_file=".env",
+        env_file_encoding="utf-8",
+        extra="ignore",
+    )
+
+    env: Literal["development", "test", "production"] = "development"
+    # Where SQLite, trained models, the encoder and search indexes live; several instances can run side by side.
+    data_dir: Path = Path("var")
+    # Empty means an SQLite file under data_dir.
+    database_url: str = ""
+    # Empty means the in-process twins (sessions, dedup, queue, pub/sub) of a single process.
+    redis_url: str = ""
+    redis_prefix: str = "hotline"
+
+    host: str = "127.0.0.1"
+    port: int = 8000
+    # Background workers inside `hotline serve` (embedded queue); with Redis, `hotline worker` adds more.
+    embedded_workers: int = Field(default=2, ge=0, le=32)
+
+    # How long a channel waits for the pipeline before replying asynchronously.
+    web_reply_budget_seconds: float = Field(default=8.0, gt=0)
+    session_ttl_seconds: int = Field(default=24 * 3600, gt=0)
+    dedup_ttl_seconds: int = Field(default=3 * 24 * 3600, gt=0)
+    max_text_chars: int = Field(default=20_000, gt=0)
+    max_body_bytes: int = Field(default=256 * 1024, gt=0)
+
+    nlu_backend: Literal["builtin", "rasa"] = "builtin"
+    rasa_url: str = "http://127.0.0.1:5005"
+    # Path to the 集成事项清单 YAML; empty means the catalogue shipped with the classifier.
+    catalogue_path: Path | None = None
+    # Holiday calendar for working-day deadlines; empty means gateway/config/holidays.yaml.
+    holidays_path: Path | None = None
+    ticket_prefix: str = "12345"
+
+    secret_key: SecretStr = SecretStr("dev-secret-key-not-for-production")
+    maintainer_token: SecretStr = SecretStr("")
+    log_level: str = "INFO"
+    log_json: bool = False
+
+    @property
+    def resolved_database_url(self) -> str:
+        if self.database_url:
+            return self.database_url
+        return f"sqlite:///{(self.data_dir / 'hotline.sqlite3').resolve()}"
+
+    @property
+    def models_dir(self) -> Path:
+        return self.data_dir / "models"
+
+    @model_validator(mode="after")
+    def _refuse_placeholder_secrets(self) -> Settings:
+        if self.env != "production":
+            return self
+        weak = []
+        key = self.secret_key.get_secret_value()
+        if key.lower() in _PLACEHOLDER_SECRETS or "not-for-production" in key or len(key) < 32:
+            weak.append("HOTLINE_SECRET_KEY")
+        token = self.maintainer_token.get_secret_value()
+        if token.lower() in _PLACEHOLDER_SECRETS or len(token) < 24:
+            weak.append("HOTLINE_MAINTAINER_TOKEN")
+        if weak:
+            raise ValueError(
+                "production refuses placeholder or short secrets: set " + ", ".join(weak) + " to strong random values"
+            )
+        return self
+
+
+@lru_cache(maxsize=1)
+def get_settings() -> Settings:
+    return Settings()

@@ -1,0 +1,444 @@
+"""The store: every durable read and write of the gateway, one method per operation, one transaction each."""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, timedelta
+from typing import Any
+
+from sqlalchemy import Engine, func, insert, select, update
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session, sessionmaker
+
+from channels.base import Message
+from gateway.store.models import (
+    Conversation,
+    EmergencyReferral,
+    Event,
+    InboundMessage,
+    TicketSequence,
+    WorkOrder,
+)
+
+
+def _now() -> datetime:
+    return datetime.now(UTC)
+
+
+def _aware(value: datetime | None) -> datetime | None:
+    # SQLite returns naive datetimes for timezone-aware columns; all our times are UTC.
+    if value is not None and value.tzinfo is None:
+        return value.replace(tzinfo=UTC)
+    return value
+
+
+@dataclass(frozen=True)
+class InboundRecord:
+    id: int
+    channel: str
+    external_id: str
+    conversation_id: str
+    sender: str
+    kind: str
+    text: str
+    contact: str | None
+    received_at: datetime
+    status: str
+    attempts: int
+    outcome: dict[str, Any] | None
+    delivery: str | None
+
+    @classmethod
+    def of(cls, row: InboundMessage) -> InboundRecord:
+        return cls(
+            id=row.id,
+            channel=row.channel,
+            external_id=row.external_id,
+            conversation_id=row.conversation_id,
+            sender=row.sender,
+            kind=row.kind,
+            text=row.text,
+            contact=row.contact,
+            received_at=_aware(row.received_at) or _now(),
+            status=row.status,
+            attempts=row.attempts,
+            outcome=row.outcome,
+            delivery=row.delivery,
+        )
+
+
+@dataclass(frozen=True)
+class WorkOrderRecord:
+    id: int
+    ticket: str
+    conversation_id: str
+    inbound_message_id: int
+    channel: str
+    appeal_type: str
+    category_l1: str
+    category_l2: str | None
+    confidence: float
+    department: str
+    status: str
+    deadline: date
+    description: str
+    contact: str | None
+    entities: list[dict[str, Any]]
+    created_at: datetime
+
+    @classmethod
+    def of(cls, row: WorkOrder) -> WorkOrderRecord:
+        return cls(
+            id=row.id,
+            ticket=row.ticket,
+            conversation_id=row.conversation_id,
+            inbound_message_id=row.inbound_message_id,
+            channel=row.channel,
+            appeal_type=row.appeal_type,
+            category_l1=row.category_l1,
+            category_l2=row.category_l2,
+            confidence=row.confidence,
+            department=row.department,
+            status=row.status,
+            deadline=row.deadline,
+            description=row.description,
+            contact=row.contact,
+            entities=list(row.entities or []),
+            created_at=_aware(row.created_at) or _now(),
+        )
+
+    def summary(self) -> dict[str, Any]:
+        return {
+            "ticket": self.ticket,
+            "appeal_type": self.appeal_type,
+            "category": self.category_l1,
+            "category_l2": self.category_l2,
+            "department": self.department,
+            "deadline": self.deadline.isoformat(),
+            "status": self.status,
+        }
+
+
+@dataclass(frozen=True)
+class NewWorkOrder:
+    conversation_id: str
+    inbound_message_id: int
+    channel: str
+    appeal_type: str
+    category_l1: str
+    category_l2: str | None
+    confidence: float
+    department: str
+    deadline: date
+    description: str
+    contact: str | None
+    entities: list[dict[str, Any]]
+
+
+class Store:
+    def __init__(self, engine: Engine, ticket_prefix: str = "12345") -> None:
+        self.engine = engine
+        self.ticket_prefix = ticket_prefix
+        self._sessions = sessionmaker(engine, expire_on_commit=False)
+
+    def ping(self) -> None:
+        with self._sessions() as session:
+            session.execute(select(1))
+
+    # -- inbox -------------------------------------------------------------------------------------
+
+    def record_inbound(self, message: Message) -> tuple[InboundRecord, bool]:
+        """Write the message before anything else; a repeated (channel, external id) returns the first row."""
+        existing = self.find_inbound(message.channel, message.external_id)
+        if existing is not None:
+            return existing, False
+        conversation_id = self.conversation_for(message.channel, message.session_key, message.sender)
+        try:
+            with self._sessions.begin() as session:
+                row = InboundMessage(
+                    channel=message.channel,
+                    external_id=message.external_id,
+                    conversation_id=conversation_id,
+                    sender=message.sender,
+                    kind=message.kind,
+                    text=message.text,
+                    raw=message.raw,
+                    contact=message.contact,
+                    received_at=message.received_at,
+                    status="received",
+                    attempts=0,
+                )
+                session.add(row)
+                session.flush()
+                record = InboundRecord.of(row)
+        except IntegrityError:
+            # A concurrent retry of the same message won the insert.
+            raced = self.find_inbound(message.channel, message.external_id)
+            if raced is None:
+                raise
+            return raced, False
+        return record, True
+
+    def find_inbound(self, channel: str, external_id: str) -> InboundRecord | None:
+        with self._sessions() as session:
+            row = session.scalar(
+                select(InboundMessage).where(
+                    InboundMessage.channel == channel, InboundMessage.external_id == external_id
+                )
+            )
+            return InboundRecord.of(row) if row else None
+
+    def get_inbound(self, inbound_id: int) -> InboundRecord | None:
+        with self._sessions() as session:
+            row = session.get(InboundMessage, inbound_id)
+            return InboundRecord.of(row) if row else None
+
+    def claim(self, inbound_id: int, stale_after: timedelta = timedelta(minutes=2)) -> bool:
+        """Take the message for processing; false when done or another processor holds a fresh claim."""
+        now = _now()
+        with self._sessions.begin() as session:
+            result = session.execute(
+                update(InboundMessage)
+                .where(
+                    InboundMessage.id == inbound_id,
+                    (InboundMessage.status.in_(("received", "failed")))
+                    | ((InboundMessage.status == "processing") & (InboundMessage.claimed_at < now - stale_after)),
+                )
+                .values(status="processing", claimed_at=now, attempts=InboundMessage.attempts + 1)
+            )
+            return bool(result.rowcount)  # type: ignore[attr-defined]
+
+    def complete(self, inbound_id: int, outcome: dict[str, Any]) -> None:
+        with self._sessions.begin() as session:
+            session.execute(
+                update(InboundMessage)
+                .where(InboundMessage.id == inbound_id)
+                .values(status="done", outcome=outcome, processed_at=_now(), error=None)
+            )
+
+    def fail(self, inbound_id: int, error: str) -> None:
+        with self._sessions.begin() as session:
+            session.execute(
+                update(InboundMessage)
+                .where(InboundMessage.id == inbound_id, InboundMessage.status != "done")
+                .values(status="failed", error=error[:2000])
+            )
+
+    def decide_delivery(self, inbound_id: int, mode: str) -> str:
+        """Compare-and-set who delivers the reply; returns the mode that holds (the first one set wins)."""
+        with self._sessions.begin() as session:
+            session.execute(
+                update(InboundMessage)
+                .where(InboundMessage.id == inbound_id, InboundMessage.delivery.is_(None))
+                .values(delivery=mode)
+            )
+            held = session.scalar(select(InboundMessage.delivery).where(InboundMessage.id == inbound_id))
+            return str(held)
+
+    def unprocessed(self, older_than: timedelta, limit: int = 100) -> list[InboundRecord]:
+        """Inbox rows never finished: the reconciler queues them again."""
+        cutoff = _now() - older_than
+        with self._sessions() as session:
+            rows = session.scalars(
+                select(InboundMessage)
+                .where(
+                    InboundMessage.status.in_(("received", "processing", "failed")),
+                    InboundMessage.received_at < cutoff,
+                    InboundMessage.attempts < 5,
+                )
+                .order_by(InboundMessage.id)
+                .limit(limit)
+            )
+            return [InboundRecord.of(row) for row in rows]
+
+    def conversation_messages(self, conversation_id: str, limit: int = 200) -> list[InboundRecord]:
+        with self._sessions() as session:
+            rows = session.scalars(
+                select(InboundMessage)
+                .where(InboundMessage.conversation_id == conversation_id)
+                .order_by(InboundMessage.id)
+                .limit(limit)
+            )
+            return [InboundRecord.of(row) for row in rows]
+
+    # -- conversations -----------------------------------------------------------------------------
+
+    def conversation_for(self, channel: str, session_key: str, sender: str) -> str:
+        now = _now()
+        with self._sessions.begin() as session:
+            found = session.scalar(
+                select(Conversation.id).where(
+                    Conversation.channel == channel, Conversation.session_key == session_key
+                )
+            )
+            if found is not None:
+                session.execute(update(Conversation).where(Conversation.id == found).values(last_message_at=now))
+                return found
+        new_id = str(uuid.uuid4())
+        try:
+            with self._sessions.begin() as session:
+                session.add(
+                    Conversation(
+                        id=new_id,
+                        channel=channel,
+                        session_key=session_key,
+                        sender=sender,
+                        started_at=now,
+                        last_message_at=now,
+                    )
+                )
+        except IntegrityError:
+            return self.conversation_for(channel, session_key, sender)
+        return new_id
+
+    def find_conversation(self, channel: str, session_key: str) -> str | None:
+        with self._sessions() as session:
+            return session.scalar(
+                select(Conversation.id).where(
+                    Conversation.channel == channel, Conversation.session_key == session_key
+                )
+            )
+
+    # -- work orders -------------------------------------------------------------------------------
+
+    def create_work_order(self, new: NewWorkOrder, actor: str = "system") -> tuple[WorkOrderRecord, bool]:
+        """Open a work order for a message; a second call for the same message returns the first order."""
+        existing = self.work_order_for_message(new.inbound_message_id)
+        if existing is not None:
+            return existing, False
+        now = _now()
+        try:
+            with self._sessions.begin() as session:
+                ticket = self._next_ticket(session, now)
+                row = WorkOrder(
+                    ticket=ticket,
+                    conversation_id=new.conversation_id,
+                    inbound_message_id=new.inbound_message_id,
+                    channel=new.channel,
+                    appeal_type=new.appeal_type,
+                    category_l1=new.category_l1,
+                    category_l2=new.category_l2,
+                    confidence=new.confidence,
+                    department=new.department,
+                    status="受理",
+                    deadline=new.deadline,
+                    description=new.description,
+                    contact=new.contact,
+                    entities=new.entities,
+                    created_at=now,
+                    updated_at=now,
+                )
+                session.add(row)
+                session.flush()
+                session.add(self._event("work_order.created", actor, "work_order", ticket, {"status": "受理"}))
+                record = WorkOrderRecord.of(row)
+        except IntegrityError:
+            raced = self.work_order_for_message(new.inbound_message_id)
+            if raced is None:
+                raise
+            return raced, False
+        return record, True
+
+    def _next_ticket(self, session: Session, now: datetime) -> str:
+        day = now.strftime("%Y%m%d")
+        number = session.scalar(
+            update(TicketSequence)
+            .where(TicketSequence.day == day)
+            .values(last=TicketSequence.last + 1)
+            .returning(TicketSequence.last)
+        )
+        if number is None:
+            try:
+                with session.begin_nested():
+                    session.execute(insert(TicketSequence).values(day=day, last=1))
+                number = 1
+            except IntegrityError:
+                number = session.scalar(
+                    update(TicketSequence)
+                    .where(TicketSequence.day == day)
+                    .values(last=TicketSequence.last + 1)
+                    .returning(TicketSequence.last)
+                )
+        return f"{self.ticket_prefix}-{day}-{int(number or 0):06d}"
+
+    def work_order_for_message(self, inbound_id: int) -> WorkOrderRecord | None:
+        with self._sessions() as session:
+            row = session.scalar(select(WorkOrder).where(WorkOrder.inbound_message_id == inbound_id))
+            return WorkOrderRecord.of(row) if row else None
+
+    def get_work_order(self, ticket: str) -> WorkOrderRecord | None:
+        with self._sessions() as session:
+            row = session.scalar(select(WorkOrder).where(WorkOrder.ticket == ticket))
+            return WorkOrderRecord.of(row) if row else None
+
+    def count_work_orders(self) -> int:
+        with self._sessions() as session:
+            return int(session.scalar(select(func.count()).select_from(WorkOrder)) or 0)
+
+    # -- emergencies and audit ---------------------------------------------------------------------
+
+    def record_emergency(
+        self, inbound: InboundRecord, services: list[str], severity: str, evidence: str, reason: str
+    ) -> int:
+        try:
+            with self._sessions.begin() as session:
+                row = EmergencyReferral(
+                    inbound_message_id=inbound.id,
+                    conversation_id=inbound.conversation_id,
+                    services=services,
+                    severity=severity,
+                    evidence=evidence,
+                    reason=reason,
+                    created_at=_now(),
+                    linkage_status="pending",
+                )
+                session.add(row)
+                session.flush()
+                session.add(
+                    self._event(
+                        "emergency.referred", "system", "inbound_message", str(inbound.id), {"services": services}
+                    )
+                )
+                return row.id
+        except IntegrityError:
+            with self._sessions() as session:
+                existing = session.scalar(
+                    select(EmergencyReferral.id).where(EmergencyReferral.inbound_message_id == inbound.id)
+                )
+                if existing is None:
+                    raise
+                return existing
+
+    def emergencies(self, limit: int = 100) -> list[dict[str, Any]]:
+        with self._sessions() as session:
+            rows = session.scalars(select(EmergencyReferral).order_by(EmergencyReferral.id.desc()).limit(limit))
+            return [
+                {
+                    "id": row.id,
+                    "inbound_message_id": row.inbound_message_id,
+                    "services": row.services,
+                    "severity": row.severity,
+                    "evidence": row.evidence,
+                    "created_at": (_aware(row.created_at) or _now()).isoformat(),
+                    "linkage_status": row.linkage_status,
+                }
+                for row in rows
+            ]
+
+    def record_event(self, kind: str, actor: str, subject_type: str, subject_id: str, data: dict[str, Any]) -> None:
+        with self._sessions.begin() as session:
+            session.add(self._event(kind, actor, subject_type, subject_id, data))
+
+    def events_for(self, subject_type: str, subject_id: str) -> list[dict[str, Any]]:
+        with self._sessions() as session:
+            rows = session.scalars(
+                select(Event)
+                .where(Event.subject_type == subject_type, Event.subject_id == subject_id)
+                .order_by(Event.id)
+            )
+            return [{"kind": r.kind, "actor": r.actor, "data": r.data} for r in rows]
+
+    @staticmethod
+    def _event(kind: str, actor: str, subject_type: str, subject_id: str, data: dict[str, Any]) -> Event:
+        return Event(at=_now(), kind=kind, actor=actor, subject_type=subject_type, subject_id=subject_id, data=data)
