@@ -1,1 +1,14 @@
-"""channels package."""
+"""Channels: one module per way citizens write in, each with parse, render and a router.
+
+The registry below is explicit, like Rasa's BUILTIN_CHANNELS: the gateway mounts what is listed here.
+"""
+
+from __future__ import annotations
+
+from types import ModuleType
+
+from channels import web
+
+BUILTIN_CHANNELS: dict[str, ModuleType] = {
+    web.CHANNEL: web,
+}

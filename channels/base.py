@@ -79,6 +79,10 @@ class Intake(Protocol):
         """Record durably, process, and wait up to the budget; a pending Outcome means the reply comes later."""
         ...
 
+    async def history(self, channel: str, session_key: str) -> list[dict[str, Any]]:
+        """The conversation so far: each message with its outcome, oldest first."""
+        ...
+
 
 class OutboundSender(Protocol):
     """Delivers a reply later (customer-service API, SMS, SMTP, WebSocket push)."""

@@ -31,6 +31,9 @@ class Models:
             classifier = load_classifier(models_dir)
         return cls(classifier=classifier, catalogue=load_catalogue(catalogue_path))
 
+    def classifier_version(self) -> str:
+        return str(getattr(self.classifier, "version", "loaded"))
+
     def understand(self, text: str) -> Understanding:
         analysis = nlu.analyse(text)
         prediction = self.classifier.predict(analysis.normalized or text)

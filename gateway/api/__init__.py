@@ -1,0 +1,1 @@
+"""HTTP API routers of the gateway (channels mount their own)."""

@@ -1,0 +1,94 @@
+"""The FastAPI application: the only place that turns the product into HTTP."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from pathlib import Path
+
+from anyio import to_thread
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import FileResponse, JSONResponse
+from fastapi.staticfiles import StaticFiles
+
+from channels import BUILTIN_CHANNELS
+from channels.errors import ChannelError
+from channels.base import Outcome
+from channels.web import WebHub, WebSettings, web_message_id
+from gateway import __version__
+from gateway.api import health
+from gateway.limits import BodySizeLimit
+from gateway.logging_setup import configure_logging
+from gateway.runtime import Runtime
+from gateway.settings import Settings, get_settings
+from gateway.store import InboundRecord
+
+log = logging.getLogger(__name__)
+_STATIC = Path(__file__).with_name("static")
+
+
+def create_app(settings: Settings | None = None) -> FastAPI:
+    settings = settings or get_settings()
+    configure_logging(settings.log_level, settings.log_json)
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        runtime = await to_thread.run_sync(Runtime.build, settings)
+        hub = WebHub(runtime.state.pubsub)
+
+        async def deliver_web(inbound: InboundRecord, outcome: Outcome) -> None:
+            await hub.push(inbound.sender, outcome, web_message_id(inbound.external_id))
+
+        runtime.senders["web"] = deliver_web
+        app.state.runtime = runtime
+        app.state.intake = runtime.intake
+        app.state.web_hub = hub
+        await hub.start()
+        await runtime.start(settings.embedded_workers)
+        log.info("gateway ready: store=%s state=%s", runtime.store.engine.dialect.name, runtime.state.kind)
+        try:
+            yield
+        finally:
+            await hub.stop()
+            await runtime.stop()
+
+    app = FastAPI(
+        title="12345 hotline intake gateway",
+        version=__version__,
+        description="Omnichannel intake for 12345 government service hotlines (GB/T 44190-2024).",
+        lifespan=lifespan,
+    )
+    app.state.settings = settings
+    app.state.web_settings = WebSettings(
+        max_text_chars=settings.max_text_chars,
+        max_body_bytes=settings.max_body_bytes,
+        reply_budget_seconds=settings.web_reply_budget_seconds,
+    )
+    app.add_middleware(BodySizeLimit, max_bytes=settings.max_body_bytes)
+    app.include_router(health.router)
+    for channel in BUILTIN_CHANNELS.values():
+        app.include_router(channel.router)
+    _mount_static(app)
+    _install_error_handlers(app)
+    return app
+
+
+def _mount_static(app: FastAPI) -> None:
+    app.mount("/static", StaticFiles(directory=_STATIC), name="static")
+
+    @app.get("/", include_in_schema=False)
+    async def chat_page() -> FileResponse:
+        return FileResponse(_STATIC / "index.html", media_type="text/html; charset=utf-8")
+
+
+def _install_error_handlers(app: FastAPI) -> None:
+    @app.exception_handler(ChannelError)
+    async def channel_error(_request: Request, error: ChannelError) -> JSONResponse:
+        return JSONResponse({"error": {"code": error.code, "detail": error.detail}}, status_code=error.status)
+
+    @app.exception_handler(RequestValidationError)
+    async def validation_error(_request: Request, error: RequestValidationError) -> JSONResponse:
+        problems = "; ".join(f"{'.'.join(str(p) for p in e['loc'])}: {e['msg']}" for e in error.errors())
+        return JSONResponse({"error": {"code": "invalid_payload", "detail": problems}}, status_code=422)

@@ -1,0 +1,103 @@
+"""Builds the process's components from settings: store, state, models, processor, intake, workers."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import os
+from dataclasses import dataclass, field
+
+from channels.base import Outcome
+from gateway.effects import Effects
+from gateway.intake import IntakeService
+from gateway.processor import AsyncDeliver, Processor
+from gateway.settings import Settings
+from gateway.state import StateBackends, build_state
+from gateway.store import InboundRecord, Store, create_engine_for, upgrade_database
+from gateway.understanding import Models
+from gateway.worker import Worker
+from gateway.workdays import HolidayCalendar
+
+log = logging.getLogger(__name__)
+
+
+def pin_threads(count: int = 1) -> None:
+    """Oversubscribed BLAS/torch threads made encoding 35x slower on 2-core machines."""
+    for name in ("OMP_NUM_THREADS", "MKL_NUM_THREADS", "OPENBLAS_NUM_THREADS", "TOKENIZERS_PARALLELISM"):
+        os.environ.setdefault(name, "false" if name == "TOKENIZERS_PARALLELISM" else str(count))
+    with contextlib.suppress(ImportError):
+        import torch
+
+        torch.set_num_threads(count)
+
+
+@dataclass
+class Runtime:
+    settings: Settings
+    store: Store
+    state: StateBackends
+    models: Models
+    processor: Processor
+    intake: IntakeService
+    senders: dict[str, AsyncDeliver] = field(default_factory=dict)
+    _stop: asyncio.Event = field(default_factory=asyncio.Event)
+    _tasks: list[asyncio.Task[None]] = field(default_factory=list)
+    workers: list[Worker] = field(default_factory=list)
+
+    @classmethod
+    def build(cls, settings: Settings, migrate: bool = True) -> Runtime:
+        pin_threads()
+        settings.data_dir.mkdir(parents=True, exist_ok=True)
+        url = settings.resolved_database_url
+        if migrate:
+            upgrade_database(url)
+        store = Store(create_engine_for(url), ticket_prefix=settings.ticket_prefix)
+        state = build_state(settings.redis_url, settings.redis_prefix)
+        models = Models.load(settings.models_dir, settings.catalogue_path)
+        effects = Effects(
+            store=store,
+            catalogue=models.catalogue,
+            pubsub=state.pubsub,
+            calendar=HolidayCalendar.load(settings.holidays_path),
+        )
+        processor = Processor(
+            store=store,
+            state=state,
+            models=models,
+            effects=effects,
+            session_ttl_seconds=settings.session_ttl_seconds,
+        )
+        runtime = cls(
+            settings=settings,
+            store=store,
+            state=state,
+            models=models,
+            processor=processor,
+            intake=IntakeService(store, state),
+        )
+        processor.deliver = runtime.deliver_async
+        return runtime
+
+    async def deliver_async(self, inbound: InboundRecord, outcome: Outcome) -> None:
+        sender = self.senders.get(inbound.channel)
+        if sender is None:
+            log.warning("no async sender for channel %s; reply kept in the inbox", inbound.channel)
+            return
+        await sender(inbound, outcome)
+
+    async def start(self, workers: int) -> None:
+        await self.intake.start()
+        for index in range(workers):
+            worker = Worker(f"{os.getpid()}-{index}", self.processor, self.state.queue, self.store)
+            self.workers.append(worker)
+            self._tasks.append(asyncio.create_task(worker.run(self._stop), name=f"worker-{index}"))
+
+    async def stop(self) -> None:
+        self._stop.set()
+        for task in self._tasks:
+            with contextlib.suppress(asyncio.CancelledError, Exception):
+                await asyncio.wait_for(task, timeout=10)
+        await self.intake.stop()
+        await self.state.close()
+        self.store.engine.dispose()

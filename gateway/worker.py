@@ -1,0 +1,82 @@
+"""Workers consume the intake queue; a reconciler re-queues inbox rows that never finished."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import time
+from datetime import timedelta
+
+from anyio import to_thread
+
+from gateway.processor import Processor
+from gateway.state import IntakeQueue, QueueEntry
+from gateway.store import Store
+
+log = logging.getLogger(__name__)
+
+
+class Worker:
+    def __init__(
+        self,
+        name: str,
+        processor: Processor,
+        queue: IntakeQueue,
+        store: Store,
+        reclaim_idle_ms: int = 60_000,
+        reconcile_every_seconds: float = 30.0,
+        reconcile_older_than: timedelta = timedelta(minutes=2),
+    ) -> None:
+        self.name = name
+        self.processor = processor
+        self.queue = queue
+        self.store = store
+        self.reclaim_idle_ms = reclaim_idle_ms
+        self.reconcile_every_seconds = reconcile_every_seconds
+        self.reconcile_older_than = reconcile_older_than
+        self.processed = 0
+
+    async def run(self, stop: asyncio.Event) -> None:
+        last_maintenance = 0.0
+        while not stop.is_set():
+            if time.monotonic() - last_maintenance >= self.reconcile_every_seconds:
+                last_maintenance = time.monotonic()
+                await self._maintain()
+            try:
+                entries = await self.queue.consume(self.name, count=8, block_ms=500)
+            except Exception:
+                log.warning("queue unavailable; retrying", exc_info=True)
+                await asyncio.sleep(1)
+                continue
+            for entry in entries:
+                await self._handle(entry)
+
+    async def _handle(self, entry: QueueEntry) -> None:
+        try:
+            inbound_id = int(entry.fields["inbound_id"])
+        except (KeyError, ValueError):
+            log.error("dropping malformed queue entry %s", entry.entry_id)
+            await self.queue.ack(entry.entry_id)
+            return
+        try:
+            await self.processor.process(inbound_id)
+            self.processed += 1
+        except Exception:
+            # The inbox row is marked failed; the reconciler retries it a bounded number of times.
+            log.warning("message %s failed; it stays in the inbox for a retry", inbound_id)
+        await self.queue.ack(entry.entry_id)
+
+    async def _maintain(self) -> None:
+        with contextlib.suppress(Exception):
+            for entry in await self.queue.reclaim(self.name, self.reclaim_idle_ms, count=50):
+                await self._handle(entry)
+        try:
+            stale = await to_thread.run_sync(self.store.unprocessed, self.reconcile_older_than)
+        except Exception:
+            log.warning("reconciler could not read the inbox", exc_info=True)
+            return
+        for record in stale:
+            await self.queue.publish({"inbound_id": str(record.id), "conversation": record.conversation_id})
+        if stale:
+            log.info("reconciler re-queued %d unfinished messages", len(stale))
