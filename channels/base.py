@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import AsyncIterator, Awaitable, Callable
 from dataclasses import asdict, dataclass, field
 from datetime import UTC, datetime
 from typing import Any, Literal, Protocol
@@ -43,7 +44,9 @@ class Reply:
 
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> Reply:
-        return cls(text=str(data["text"]), buttons=tuple(data.get("buttons", ())), kind=data.get("kind", "text"))
+        return cls(
+            text=str(data["text"]), buttons=tuple(data.get("buttons", ())), kind=data.get("kind", "text")
+        )
 
 
 @dataclass(frozen=True)
@@ -76,7 +79,7 @@ class Intake(Protocol):
     """What a channel hands its messages to (the gateway implements it)."""
 
     async def submit(self, message: Message, budget_seconds: float) -> Outcome:
-        """Record durably, process, and wait up to the budget; a pending Outcome means the reply comes later."""
+        """Record durably, process, wait up to the budget; a pending Outcome means the reply comes later."""
         ...
 
     async def history(self, channel: str, session_key: str) -> list[dict[str, Any]]:
@@ -84,7 +87,48 @@ class Intake(Protocol):
         ...
 
 
-class OutboundSender(Protocol):
-    """Delivers a reply later (customer-service API, SMS, SMTP, WebSocket push)."""
+@dataclass(frozen=True)
+class Recipient:
+    """Who gets a reply that is sent later, with what the channel needs to address it."""
 
-    async def send(self, session_key: str, outcome: Outcome) -> None: ...
+    channel: str
+    sender: str
+    external_id: str
+    contact: str | None = None
+    meta: dict[str, str] = field(default_factory=dict)
+
+
+# Sends an outcome on its channel when the waiting request already answered "pending" (or for pushes).
+Deliver = Callable[[Recipient, Outcome], Awaitable[None]]
+
+
+class Broadcast(Protocol):
+    """Pub/sub across gateway processes."""
+
+    async def publish(self, channel: str, data: str) -> None: ...
+
+    def subscribe(self, channel: str) -> AsyncIterator[str]: ...
+
+
+class KeyValueGuards(Protocol):
+    """Dedup keys and rate limits (Redis or the in-process twin)."""
+
+    async def first_seen(self, key: str, ttl_seconds: int) -> bool: ...
+
+
+class RateLimits(Protocol):
+    async def hit(self, key: str, limit: int, window_seconds: int) -> bool: ...
+
+
+@dataclass
+class ChannelServices:
+    """What the gateway gives each channel at startup (`setup(app, services)` in the channel module)."""
+
+    intake: Intake
+    broadcast: Broadcast
+    dedup: KeyValueGuards
+    rate_limits: RateLimits
+    sessions: Any
+    http: Any  # one shared httpx.AsyncClient for every outbound API
+    register_sender: Callable[[str, Deliver], None]
+    on_shutdown: Callable[[Callable[[], Awaitable[None]]], None]

@@ -11,13 +11,12 @@ import contextlib
 import json
 import logging
 from collections import defaultdict
-from collections.abc import AsyncIterator
-from typing import Annotated, Any, Protocol
+from typing import Annotated, Any
 
-from fastapi import APIRouter, Request, WebSocket, WebSocketDisconnect
+from fastapi import APIRouter, FastAPI, Request, WebSocket, WebSocketDisconnect
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints, ValidationError
 
-from channels.base import Intake, Message, Outcome
+from channels.base import Broadcast, ChannelServices, Intake, Message, Outcome, Recipient
 from channels.errors import InvalidPayload, MalformedBody, PayloadTooLarge
 
 log = logging.getLogger(__name__)
@@ -52,7 +51,9 @@ def parse(body: bytes, settings: WebSettings) -> Message:
     try:
         payload = json.loads(decoded)
     except json.JSONDecodeError as error:
-        raise MalformedBody(f"body is not valid JSON: {error.msg} at line {error.lineno} column {error.colno}") from error
+        raise MalformedBody(
+            f"body is not valid JSON: {error.msg} at line {error.lineno} column {error.colno}"
+        ) from error
     return message_from_payload(payload, settings, raw=decoded)
 
 
@@ -87,12 +88,6 @@ def render(outcome: Outcome, client_message_id: str) -> dict[str, Any]:
         "work_order": outcome.work_order,
         "pending": outcome.pending,
     }
-
-
-class Broadcast(Protocol):
-    async def publish(self, channel: str, data: str) -> None: ...
-
-    def subscribe(self, channel: str) -> AsyncIterator[str]: ...
 
 
 class WebHub:
@@ -150,6 +145,19 @@ def client_message_id(message: Message) -> str:
     return web_message_id(message.external_id)
 
 
+async def setup(app: FastAPI, services: ChannelServices) -> None:
+    """Start the hub that pushes late replies to open sockets, and register it as the web sender."""
+    hub = WebHub(services.broadcast)
+    await hub.start()
+
+    async def deliver(recipient: Recipient, outcome: Outcome) -> None:
+        await hub.push(recipient.sender, outcome, web_message_id(recipient.external_id))
+
+    services.register_sender(CHANNEL, deliver)
+    services.on_shutdown(hub.stop)
+    app.state.web_hub = hub
+
+
 router = APIRouter(prefix="/channels/web", tags=["channel: web"])
 
 
@@ -171,14 +179,16 @@ async def post_message(request: Request) -> dict[str, Any]:
     return render(outcome, client_message_id(message))
 
 
-@router.get("/sessions/{session_id}/history", summary="The conversation of a session, for resuming after reload")
+@router.get(
+    "/sessions/{session_id}/history", summary="The conversation of a session, for resuming after reload"
+)
 async def session_history(session_id: _ID, request: Request) -> dict[str, Any]:
     return {"session_id": session_id, "messages": await _intake(request).history(CHANNEL, session_id)}
 
 
 @router.websocket("/ws")
 async def websocket_chat(socket: WebSocket) -> None:
-    """Frames in: {"type": "message", session_id, message_id, text}. Frames out: history, ack, reply, error."""
+    """Frames in: {"type": "message", session_id, message_id, text}; out: history, ack, reply, error."""
     await socket.accept()
     settings = _settings(socket)
     hub: WebHub = socket.app.state.web_hub
@@ -202,7 +212,9 @@ async def _handle_frame(socket: WebSocket, raw: str, settings: WebSettings, hub:
     try:
         payload = json.loads(raw)
     except json.JSONDecodeError as error:
-        await socket.send_json({"type": "error", "code": "malformed_body", "detail": f"invalid JSON: {error.msg}"})
+        await socket.send_json(
+            {"type": "error", "code": "malformed_body", "detail": f"invalid JSON: {error.msg}"}
+        )
         return
     if isinstance(payload, dict) and payload.get("type") == "ping":
         await socket.send_json({"type": "pong"})
@@ -217,4 +229,6 @@ async def _handle_frame(socket: WebSocket, raw: str, settings: WebSettings, hub:
     hub.attach(message.session_key, socket)
     await socket.send_json({"type": "ack", "message_id": client_message_id(message)})
     outcome = await _intake(socket).submit(message, settings.reply_budget_seconds)
-    await socket.send_json({"type": "reply", "session_id": message.session_key, **render(outcome, client_message_id(message))})
+    await socket.send_json(
+        {"type": "reply", "session_id": message.session_key, **render(outcome, client_message_id(message))}
+    )

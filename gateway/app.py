@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import logging
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
 from pathlib import Path
 
@@ -14,16 +14,15 @@ from fastapi.responses import FileResponse, JSONResponse
 from fastapi.staticfiles import StaticFiles
 
 from channels import BUILTIN_CHANNELS
+from channels.base import ChannelServices
 from channels.errors import ChannelError
-from channels.base import Outcome
-from channels.web import WebHub, WebSettings, web_message_id
+from channels.web import WebSettings
 from gateway import __version__
 from gateway.api import health
 from gateway.limits import BodySizeLimit
 from gateway.logging_setup import configure_logging
 from gateway.runtime import Runtime
 from gateway.settings import Settings, get_settings
-from gateway.store import InboundRecord
 
 log = logging.getLogger(__name__)
 _STATIC = Path(__file__).with_name("static")
@@ -35,24 +34,36 @@ def create_app(settings: Settings | None = None) -> FastAPI:
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        import httpx
+
         runtime = await to_thread.run_sync(Runtime.build, settings)
-        hub = WebHub(runtime.state.pubsub)
-
-        async def deliver_web(inbound: InboundRecord, outcome: Outcome) -> None:
-            await hub.push(inbound.sender, outcome, web_message_id(inbound.external_id))
-
-        runtime.senders["web"] = deliver_web
+        shutdown: list[Callable[[], Awaitable[None]]] = []
+        http = httpx.AsyncClient(timeout=httpx.Timeout(10.0, connect=5.0))
+        services = ChannelServices(
+            intake=runtime.intake,
+            broadcast=runtime.state.pubsub,
+            dedup=runtime.state.dedup,
+            rate_limits=runtime.state.rate_limits,
+            sessions=runtime.state.sessions,
+            http=http,
+            register_sender=runtime.senders.__setitem__,
+            on_shutdown=shutdown.append,
+        )
         app.state.runtime = runtime
         app.state.intake = runtime.intake
-        app.state.web_hub = hub
-        await hub.start()
+        for channel in BUILTIN_CHANNELS.values():
+            setup = getattr(channel, "setup", None)
+            if setup is not None:
+                await setup(app, services)
         await runtime.start(settings.embedded_workers)
         log.info("gateway ready: store=%s state=%s", runtime.store.engine.dialect.name, runtime.state.kind)
         try:
             yield
         finally:
-            await hub.stop()
+            for close in reversed(shutdown):
+                await close()
             await runtime.stop()
+            await http.aclose()
 
     app = FastAPI(
         title="12345 hotline intake gateway",

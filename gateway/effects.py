@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from typing import Any
 
 from channels.base import Outcome, Reply
 from classifier.catalogue import Catalogue
@@ -26,12 +27,14 @@ class Effects:
     pubsub: PubSub
     calendar: HolidayCalendar
 
-    async def apply(self, inbound: InboundRecord, understanding: Understanding, decision: Decision) -> Outcome:
+    async def apply(
+        self, inbound: InboundRecord, understanding: Understanding, decision: Decision
+    ) -> Outcome:
         from anyio import to_thread
 
         out: list[Reply] = []
-        emergency: dict[str, object] | None = None
-        work_order: dict[str, object] | None = None
+        emergency: dict[str, Any] | None = None
+        work_order: dict[str, Any] | None = None
         for action in decision.actions:
             if isinstance(action, ReferEmergency):
                 referral_id = await to_thread.run_sync(
@@ -51,21 +54,26 @@ class Effects:
                 }
                 await self.pubsub.publish(
                     ALERTS_CHANNEL,
-                    json.dumps({"type": "emergency", "inbound_id": inbound.id, **emergency}, ensure_ascii=False),
+                    json.dumps(
+                        {"type": "emergency", "inbound_id": inbound.id, **emergency}, ensure_ascii=False
+                    ),
                 )
             elif isinstance(action, SendReply):
                 out.append(Reply(action.text, action.buttons, kind=action.kind))  # type: ignore[arg-type]
             elif isinstance(action, OpenWorkOrder):
-                work_order, reply = await to_thread.run_sync(self._open_work_order, inbound, understanding, action)
+                opened, reply = await to_thread.run_sync(self._open_work_order, inbound, understanding, action)
+                work_order = opened
                 out.append(reply)
                 await self.pubsub.publish(
-                    WORK_ORDERS_CHANNEL, json.dumps({"type": "created", **work_order}, ensure_ascii=False)
+                    WORK_ORDERS_CHANNEL, json.dumps({"type": "created", **opened}, ensure_ascii=False)
                 )
-        return Outcome(message_id=inbound.external_id, replies=tuple(out), emergency=emergency, work_order=work_order)
+        return Outcome(
+            message_id=inbound.external_id, replies=tuple(out), emergency=emergency, work_order=work_order
+        )
 
     def _open_work_order(
         self, inbound: InboundRecord, understanding: Understanding, action: OpenWorkOrder
-    ) -> tuple[dict[str, object], Reply]:
+    ) -> tuple[dict[str, Any], Reply]:
         route = self.catalogue.route(action.category_l1, action.category_l2, _district(understanding))
         today = datetime.now(UTC).date()
         deadline = self.calendar.add_working_days(today, route.deadline_working_days)
@@ -85,7 +93,9 @@ class Effects:
                 entities=understanding.entities,
             )
         )
-        text = replies.work_order_opened(record.ticket, record.appeal_type, record.department, record.deadline)
+        text = replies.work_order_opened(
+            record.ticket, record.appeal_type, record.department, record.deadline
+        )
         return record.summary(), Reply(text, kind="ticket")
 
 

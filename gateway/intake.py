@@ -42,7 +42,9 @@ class IntakeService:
         if record.outcome is not None:
             return Outcome.from_dict(record.outcome)
         if created:
-            await self.state.queue.publish({"inbound_id": str(record.id), "conversation": record.conversation_id})
+            await self.state.queue.publish(
+                {"inbound_id": str(record.id), "conversation": record.conversation_id}
+            )
         return await self._await_outcome(record, budget_seconds)
 
     async def history(self, channel: str, session_key: str) -> list[dict[str, object]]:

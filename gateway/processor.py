@@ -9,12 +9,11 @@ from __future__ import annotations
 import asyncio
 import json
 import logging
-from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 
 from anyio import to_thread
 
-from channels.base import Outcome
+from channels.base import Deliver, Outcome, Recipient
 from gateway import policy
 from gateway.effects import Effects
 from gateway.state import StateBackends
@@ -25,9 +24,6 @@ log = logging.getLogger(__name__)
 
 OUTCOMES_CHANNEL = "outcomes"
 
-# Sends a finished outcome on its channel when the waiting request already answered "pending".
-AsyncDeliver = Callable[[InboundRecord, Outcome], Awaitable[None]]
-
 
 @dataclass
 class Processor:
@@ -36,7 +32,7 @@ class Processor:
     models: Models
     effects: Effects
     session_ttl_seconds: int
-    deliver: AsyncDeliver | None = None
+    deliver: Deliver | None = None
     _locks: dict[str, asyncio.Lock] = field(default_factory=dict)
 
     async def process(self, inbound_id: int) -> Outcome | None:
@@ -62,7 +58,7 @@ class Processor:
         await to_thread.run_sync(self.store.complete, inbound_id, outcome.to_dict())
         holder = await to_thread.run_sync(self.store.decide_delivery, inbound_id, "ready")
         if holder == "async" and self.deliver is not None:
-            await self.deliver(inbound, outcome)
+            await self.deliver(recipient_of(inbound), outcome)
         await self.state.pubsub.publish(OUTCOMES_CHANNEL, json.dumps({"inbound_id": inbound_id}))
         return outcome
 
@@ -74,3 +70,13 @@ class Processor:
         outcome = await self.effects.apply(inbound, understanding, decision)
         await self.state.sessions.set(session_key, decision.state, self.session_ttl_seconds)
         return outcome
+
+
+def recipient_of(inbound: InboundRecord) -> Recipient:
+    return Recipient(
+        channel=inbound.channel,
+        sender=inbound.sender,
+        external_id=inbound.external_id,
+        contact=inbound.contact,
+        meta=inbound.meta,
+    )

@@ -26,7 +26,10 @@ def small_talk(intent: str) -> str:
         return "不客气，感谢您对12345热线工作的支持！还有其他问题可以随时留言。"
     if intent == "goodbye":
         return "感谢您的来信，再见！如有需要，欢迎随时联系12345热线。"
-    return "您好，这里是12345政务服务便民热线。请详细描述您要咨询、求助、投诉或建议的事项（时间、地点、具体情况），我们会尽快为您办理。"
+    return (
+        "您好，这里是12345政务服务便民热线。"
+        "请详细描述您要咨询、求助、投诉或建议的事项（时间、地点、具体情况），我们会尽快为您办理。"
+    )
 
 
 def work_order_opened(ticket: str, appeal_type: str, department: str, deadline: date) -> str:

@@ -8,16 +8,16 @@ import logging
 import os
 from dataclasses import dataclass, field
 
-from channels.base import Outcome
+from channels.base import Deliver, Outcome, Recipient
 from gateway.effects import Effects
 from gateway.intake import IntakeService
-from gateway.processor import AsyncDeliver, Processor
+from gateway.processor import Processor
 from gateway.settings import Settings
 from gateway.state import StateBackends, build_state
-from gateway.store import InboundRecord, Store, create_engine_for, upgrade_database
+from gateway.store import Store, create_engine_for, upgrade_database
 from gateway.understanding import Models
-from gateway.worker import Worker
 from gateway.workdays import HolidayCalendar
+from gateway.worker import Worker
 
 log = logging.getLogger(__name__)
 
@@ -40,7 +40,7 @@ class Runtime:
     models: Models
     processor: Processor
     intake: IntakeService
-    senders: dict[str, AsyncDeliver] = field(default_factory=dict)
+    senders: dict[str, Deliver] = field(default_factory=dict)
     _stop: asyncio.Event = field(default_factory=asyncio.Event)
     _tasks: list[asyncio.Task[None]] = field(default_factory=list)
     workers: list[Worker] = field(default_factory=list)
@@ -79,12 +79,12 @@ class Runtime:
         processor.deliver = runtime.deliver_async
         return runtime
 
-    async def deliver_async(self, inbound: InboundRecord, outcome: Outcome) -> None:
-        sender = self.senders.get(inbound.channel)
+    async def deliver_async(self, recipient: Recipient, outcome: Outcome) -> None:
+        sender = self.senders.get(recipient.channel)
         if sender is None:
-            log.warning("no async sender for channel %s; reply kept in the inbox", inbound.channel)
+            log.warning("no async sender for channel %s; reply kept in the inbox", recipient.channel)
             return
-        await sender(inbound, outcome)
+        await sender(recipient, outcome)
 
     async def start(self, workers: int) -> None:
         await self.intake.start()

@@ -10,7 +10,9 @@ from pydantic import Field, SecretStr, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 # Values that must never reach production: defaults, examples and the obvious ones.
-_PLACEHOLDER_SECRETS = frozenset({"", "changeme", "change-me", "secret", "password", "token", "dev", "development"})
+_PLACEHOLDER_SECRETS = frozenset(
+    {"", "changeme", "change-me", "secret", "password", "token", "dev", "development"}
+)
 
 
 class Settings(BaseSettings):
@@ -22,7 +24,7 @@ class Settings(BaseSettings):
     )
 
     env: Literal["development", "test", "production"] = "development"
-    # Where SQLite, trained models, the encoder and search indexes live; several instances can run side by side.
+    # Where SQLite, models, the encoder and search indexes live; instances can run side by side.
     data_dir: Path = Path("var")
     # Empty means an SQLite file under data_dir.
     database_url: str = ""
@@ -78,7 +80,9 @@ class Settings(BaseSettings):
             weak.append("HOTLINE_MAINTAINER_TOKEN")
         if weak:
             raise ValueError(
-                "production refuses placeholder or short secrets: set " + ", ".join(weak) + " to strong random values"
+                "production refuses placeholder or short secrets: set "
+                + ", ".join(weak)
+                + " to strong random values"
             )
         return self
 

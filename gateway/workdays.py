@@ -7,7 +7,9 @@ from datetime import date, timedelta
 from pathlib import Path
 
 
-def add_working_days(start: date, days: int, holidays: Iterable[date] = (), workdays: Iterable[date] = ()) -> date:
+def add_working_days(
+    start: date, days: int, holidays: Iterable[date] = (), workdays: Iterable[date] = ()
+) -> date:
     """The date `days` working days after `start`; `workdays` are weekend days made working (调休)."""
     off = set(holidays)
     on = set(workdays)

@@ -36,4 +36,6 @@ async def readyz(request: Request) -> JSONResponse:
         checks["state"] = f"unavailable: {type(error).__name__}"
     checks["models"] = runtime.models.classifier_version()
     ready = all(not str(value).startswith("unavailable") for value in checks.values())
-    return JSONResponse({"status": "ready" if ready else "degraded", "checks": checks}, status_code=200 if ready else 503)
+    return JSONResponse(
+        {"status": "ready" if ready else "degraded", "checks": checks}, status_code=200 if ready else 503
+    )

@@ -23,7 +23,9 @@ def register(app: typer.Typer) -> None:
 def serve(
     host: str = typer.Option(None, help="Interface to bind (default HOTLINE_HOST, 127.0.0.1)."),
     port: int = typer.Option(None, help="Port (default HOTLINE_PORT, 8000)."),
-    workers: int = typer.Option(None, help="Embedded queue workers in this process (HOTLINE_EMBEDDED_WORKERS)."),
+    workers: int = typer.Option(
+        None, help="Embedded queue workers in this process (HOTLINE_EMBEDDED_WORKERS)."
+    ),
 ) -> None:
     """Run the gateway: HTTP API, channels, chat page and embedded workers."""
     import uvicorn
@@ -54,7 +56,10 @@ def worker(
     settings = get_settings()
     configure_logging(settings.log_level, settings.log_json)
     if not settings.redis_url:
-        typer.echo("hotline worker needs HOTLINE_REDIS_URL: without Redis the queue lives inside `hotline serve`.", err=True)
+        typer.echo(
+            "hotline worker needs HOTLINE_REDIS_URL: without Redis the queue lives inside `hotline serve`.",
+            err=True,
+        )
         raise typer.Exit(2)
 
     async def main() -> None:

@@ -98,7 +98,7 @@ class MemoryQueue:
                     await asyncio.wait_for(self._available.wait(), block_ms / 1000)
                 except TimeoutError:
                     return []
-            entries = []
+            entries: list[QueueEntry] = []
             while self._waiting and len(entries) < count:
                 entry_id, fields = self._waiting.popitem(last=False)
                 self._pending[entry_id] = (consumer, time.monotonic(), fields)
@@ -110,7 +110,7 @@ class MemoryQueue:
 
     async def reclaim(self, consumer: str, min_idle_ms: int, count: int) -> list[QueueEntry]:
         now = time.monotonic()
-        taken = []
+        taken: list[QueueEntry] = []
         for entry_id, (_owner, since, fields) in list(self._pending.items()):
             if len(taken) >= count:
                 break

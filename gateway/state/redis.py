@@ -102,8 +102,9 @@ class RedisQueue:
             self._group_ready = False
             await self._ensure_group()
             return []
-        entries = []
-        for _stream, messages in response or []:
+        entries: list[QueueEntry] = []
+        stream_batches: list[Any] = list(response or [])
+        for _stream, messages in stream_batches:
             for entry_id, fields in messages:
                 entries.append(QueueEntry(_text(entry_id), {_text(k): _text(v) for k, v in fields.items()}))
         return entries
@@ -148,7 +149,7 @@ class RedisPubSub:
                     yield _text(message["data"])
         finally:
             await pubsub.unsubscribe()
-            await pubsub.aclose()
+            await pubsub.aclose()  # type: ignore[no-untyped-call]
 
 
 def _text(value: Any) -> str:

@@ -38,6 +38,8 @@ class InboundMessage(Base):
     text: Mapped[str] = mapped_column(Text)
     raw: Mapped[str] = mapped_column(Text)
     contact: Mapped[str | None] = mapped_column(String(64), nullable=True)
+    # Channel details a later reply needs (mail subject and thread, WeChat app id, SMS provider).
+    meta: Mapped[dict[str, str]] = mapped_column(JSON, default=dict)
     received_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
     # received -> processing -> done | failed
     status: Mapped[str] = mapped_column(String(16), default="received")
@@ -45,7 +47,7 @@ class InboundMessage(Base):
     claimed_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
     processed_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
     outcome: Mapped[dict[str, object] | None] = mapped_column(JSON, nullable=True)
-    # Who delivers the reply: NULL (undecided), "ready" (the waiting request does), "async" (the processor sends).
+    # Who delivers the reply: NULL (undecided), "ready" (the waiting request), "async" (the processor).
     delivery: Mapped[str | None] = mapped_column(String(16), nullable=True)
     error: Mapped[str | None] = mapped_column(Text, nullable=True)
 

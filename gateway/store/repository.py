@@ -43,6 +43,7 @@ class InboundRecord:
     kind: str
     text: str
     contact: str | None
+    meta: dict[str, str]
     received_at: datetime
     status: str
     attempts: int
@@ -60,6 +61,7 @@ class InboundRecord:
             kind=row.kind,
             text=row.text,
             contact=row.contact,
+            meta=dict(row.meta or {}),
             received_at=_aware(row.received_at) or _now(),
             status=row.status,
             attempts=row.attempts,
@@ -165,6 +167,7 @@ class Store:
                     text=message.text,
                     raw=message.raw,
                     contact=message.contact,
+                    meta=dict(message.meta),
                     received_at=message.received_at,
                     status="received",
                     attempts=0,
@@ -203,7 +206,10 @@ class Store:
                 .where(
                     InboundMessage.id == inbound_id,
                     (InboundMessage.status.in_(("received", "failed")))
-                    | ((InboundMessage.status == "processing") & (InboundMessage.claimed_at < now - stale_after)),
+                    | (
+                        (InboundMessage.status == "processing")
+                        & (InboundMessage.claimed_at < now - stale_after)
+                    ),
                 )
                 .values(status="processing", claimed_at=now, attempts=InboundMessage.attempts + 1)
             )
@@ -273,7 +279,9 @@ class Store:
                 )
             )
             if found is not None:
-                session.execute(update(Conversation).where(Conversation.id == found).values(last_message_at=now))
+                session.execute(
+                    update(Conversation).where(Conversation.id == found).values(last_message_at=now)
+                )
                 return found
         new_id = str(uuid.uuid4())
         try:
@@ -331,7 +339,9 @@ class Store:
                 )
                 session.add(row)
                 session.flush()
-                session.add(self._event("work_order.created", actor, "work_order", ticket, {"status": "受理"}))
+                session.add(
+                    self._event("work_order.created", actor, "work_order", ticket, {"status": "受理"})
+                )
                 record = WorkOrderRecord.of(row)
         except IntegrityError:
             raced = self.work_order_for_message(new.inbound_message_id)
@@ -397,7 +407,11 @@ class Store:
                 session.flush()
                 session.add(
                     self._event(
-                        "emergency.referred", "system", "inbound_message", str(inbound.id), {"services": services}
+                        "emergency.referred",
+                        "system",
+                        "inbound_message",
+                        str(inbound.id),
+                        {"services": services},
                     )
                 )
                 return row.id
@@ -412,7 +426,9 @@ class Store:
 
     def emergencies(self, limit: int = 100) -> list[dict[str, Any]]:
         with self._sessions() as session:
-            rows = session.scalars(select(EmergencyReferral).order_by(EmergencyReferral.id.desc()).limit(limit))
+            rows = session.scalars(
+                select(EmergencyReferral).order_by(EmergencyReferral.id.desc()).limit(limit)
+            )
             return [
                 {
                     "id": row.id,
@@ -426,7 +442,9 @@ class Store:
                 for row in rows
             ]
 
-    def record_event(self, kind: str, actor: str, subject_type: str, subject_id: str, data: dict[str, Any]) -> None:
+    def record_event(
+        self, kind: str, actor: str, subject_type: str, subject_id: str, data: dict[str, Any]
+    ) -> None:
         with self._sessions.begin() as session:
             session.add(self._event(kind, actor, subject_type, subject_id, data))
 
@@ -441,4 +459,6 @@ class Store:
 
     @staticmethod
     def _event(kind: str, actor: str, subject_type: str, subject_id: str, data: dict[str, Any]) -> Event:
-        return Event(at=_now(), kind=kind, actor=actor, subject_type=subject_type, subject_id=subject_id, data=data)
+        return Event(
+            at=_now(), kind=kind, actor=actor, subject_type=subject_type, subject_id=subject_id, data=data
+        )

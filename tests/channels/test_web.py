@@ -32,7 +32,7 @@ def test_parse_builds_a_normalised_message_and_keeps_the_raw_body() -> None:
     [
         (b'{"session_id": "s", "message_id": "m", "text": "abc"', MalformedBody, "not valid JSON"),
         (b"\xff\xfe\x00garbage", MalformedBody, "UTF-8"),
-        ("{\"session_id\": \"s\", \"text\": \"缺少消息编号\"}".encode(), InvalidPayload, "message_id"),
+        ('{"session_id": "s", "text": "缺少消息编号"}'.encode(), InvalidPayload, "message_id"),
         (body(session_id="s", message_id="m", text="   "), InvalidPayload, "empty"),
         (body(session_id="s", message_id="m", text=""), InvalidPayload, "text"),
         (body(session_id="s", message_id="m", text="你好", priority="high"), InvalidPayload, "priority"),

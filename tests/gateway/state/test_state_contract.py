@@ -45,7 +45,9 @@ async def test_dedup_first_seen_once(state: StateBackends) -> None:
 
 
 async def test_rate_limit_counts_per_key(state: StateBackends) -> None:
-    results = [await state.rate_limits.hit("sms:+8613800000000", limit=3, window_seconds=60) for _ in range(5)]
+    results = [
+        await state.rate_limits.hit("sms:+8613800000000", limit=3, window_seconds=60) for _ in range(5)
+    ]
     assert results == [True, True, True, False, False]
     assert await state.rate_limits.hit("sms:+8613900000000", limit=3, window_seconds=60)
 

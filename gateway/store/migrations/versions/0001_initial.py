@@ -40,6 +40,7 @@ def upgrade() -> None:
         sa.Column("text", sa.Text, nullable=False),
         sa.Column("raw", sa.Text, nullable=False),
         sa.Column("contact", sa.String(64), nullable=True),
+        sa.Column("meta", sa.JSON, nullable=False),
         sa.Column("received_at", _TS, nullable=False),
         sa.Column("status", sa.String(16), nullable=False),
         sa.Column("attempts", sa.Integer, nullable=False),
@@ -58,7 +59,11 @@ def upgrade() -> None:
         sa.Column("ticket", sa.String(32), nullable=False, unique=True),
         sa.Column("conversation_id", sa.String(36), sa.ForeignKey("conversations.id"), nullable=False),
         sa.Column(
-            "inbound_message_id", sa.Integer, sa.ForeignKey("inbound_messages.id"), nullable=False, unique=True
+            "inbound_message_id",
+            sa.Integer,
+            sa.ForeignKey("inbound_messages.id"),
+            nullable=False,
+            unique=True,
         ),
         sa.Column("channel", sa.String(32), nullable=False),
         sa.Column("appeal_type", sa.String(16), nullable=False),
@@ -79,7 +84,11 @@ def upgrade() -> None:
         "emergency_referrals",
         sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
         sa.Column(
-            "inbound_message_id", sa.Integer, sa.ForeignKey("inbound_messages.id"), nullable=False, unique=True
+            "inbound_message_id",
+            sa.Integer,
+            sa.ForeignKey("inbound_messages.id"),
+            nullable=False,
+            unique=True,
         ),
         sa.Column("conversation_id", sa.String(36), sa.ForeignKey("conversations.id"), nullable=False),
         sa.Column("services", sa.JSON, nullable=False),
