@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import importlib
 import logging
 from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
@@ -18,7 +19,6 @@ from channels.base import ChannelServices
 from channels.errors import ChannelError
 from channels.web import WebSettings
 from gateway import __version__
-from gateway.api import health
 from gateway.limits import BodySizeLimit
 from gateway.logging_setup import configure_logging
 from gateway.runtime import Runtime
@@ -26,6 +26,12 @@ from gateway.settings import Settings, get_settings
 
 log = logging.getLogger(__name__)
 _STATIC = Path(__file__).with_name("static")
+
+# API routers of the gateway, mounted in this order (channels mount their own from the channel registry).
+# Each entry is a module exposing `router: APIRouter`.
+_ROUTERS: list[str] = [
+    "gateway.api.health",
+]
 
 
 def create_app(settings: Settings | None = None) -> FastAPI:
@@ -78,7 +84,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         reply_budget_seconds=settings.web_reply_budget_seconds,
     )
     app.add_middleware(BodySizeLimit, max_bytes=settings.max_body_bytes)
-    app.include_router(health.router)
+    for module_name in _ROUTERS:
+        app.include_router(importlib.import_module(module_name).router)
     for channel in BUILTIN_CHANNELS.values():
         app.include_router(channel.router)
     _mount_static(app)

@@ -17,8 +17,7 @@ core.register(app)
 
 # Command groups: (module, name). Each module exposes a `typer.Typer` named `app`.
 # Add a line here when a package gains a command group.
-_GROUPS: list[tuple[str, str]] = [
-]
+_GROUPS: list[tuple[str, str]] = []
 
 
 def _register_groups() -> None:
