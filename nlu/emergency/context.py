@@ -1,0 +1,145 @@
+"""Context rules that decide whether a trigger is a present emergency or something else.
+
+Families (each is a hard-negative family in the labelled set): informational mentions, negation,
+hypotheticals/questions/prevention, resolved events, past events and their aftermath (claims,
+compensation), administrative questions, and pollution complaints that mention smoke.
+A strong present-tense marker ("快来", "还在烧", "救命") overrides every family except negation.
+"""
+
+from __future__ import annotations
+
+import re
+
+# Phrases that contain trigger text but are not emergencies; blanked before triggers run.
+MASKED_PHRASES = re.compile(
+    r"火灾隐患|消防隐患|安全隐患|火灾险|防火|消防通道|消防栓|消防门|灭火器|灭火毯|消防演练|消防演习|消防安全|"
+    r"消防检查|消防设施|消防知识|火灾报警器|烟雾报警器|烟感|火灾预防|火锅|火车|打火机|火柴|上火|发火|火气|"
+    r"火爆|火腿|火化|火葬|烤火|生火做饭|点火|火候|火龙果|火山|火箭|火热|火速|红红火火|交通事故认定|事故认定书|"
+    r"车祸险|意外险|交强险|抢购|抢票|抢红包|抢车位|抢修|抢险|跳楼价|跳楼甩卖|跳楼大甩卖|杀价|杀毒|秒杀|杀虫|"
+    r"打人工|打架子鼓|被困扰|困难|中毒太深|网瘾|窒息的操作|救护车收费|中暑预防|撞衫|撞脸|撞单|撞期|碰了壁|"
+    r"碰了钉子|碰了一鼻子灰|急救知识|急救培训|消防培训|被抢先|抢先|抢答|抢单|抢活|抢生意|抢地盘|抢占|"
+    r"抢道|抢行|抢位|冒烟的油烟机|油烟|烟囱冒烟|吸烟|抽烟|二手烟|烟头|香烟|烟花|烟酒|烟草|烟民"
+)
+
+INFORMATIONAL = re.compile(
+    r"新闻|报道|听说|网上说|网上看到|视频里|电影|电视剧|小说|演习|演练|培训|讲座|宣传|科普|知识|课上|"
+    r"游戏里|梦见|做梦|梦到|教育片|模拟"
+)
+NEGATION_BEFORE = re.compile(
+    r"(?:没有|没|不是|并非|并没有|并未|未|无|不会|不用|不要|别|从没|从来没)(?:发生|出现|人|再|在|有|被)?$"
+)
+HYPOTHETICAL_BEFORE = re.compile(
+    r"如果|假如|万一|要是|假设|一旦|倘若|若是|怕|担心|害怕|防止|以免|避免|预防|防范|容易|可能会|会不会|会引起|"
+    r"会导致|引发|造成|小心|生怕|迟早|早晚|随时可能|随时会|存在|什么情况|哪些情况|怎样才能|怎么防|如何防|"
+    r"遇到|遇上|碰到|发生了?.{0,3}(?:应该|该)|是否|能不能|可不可以|要不要|有没有.{0,3}(?:风险|可能)"
+)
+HYPOTHETICAL_AFTER = re.compile(
+    r"^.{0,3}(?:的)?(?:风险|隐患|危险|可能性|的可能)|^.{0,6}(?:时|的时候|后|之后|以后)(?:应该|要|该|怎么|如何|需要)|"
+    r"^.{0,6}(?:怎么|如何|怎样)(?:预防|防范|逃生|自救|急救|应对|避免|处理比较好|做)|"
+    r"^.{0,8}(?:应急预案|常识|注意事项|注意什么|找哪个部门|归谁管|哪个部门管|打什么电话)"
+)
+RESOLVED = re.compile(
+    r"(?:已经|已|早就|都|总算|终于)(?:被)?(?:扑灭|灭了|熄灭|处理好|处理完|解决|控制住|救出来|送(?:到)?医院|出院|"
+    r"没事了|好了|抢救过来|脱险|找到|回来|抓到|抓住|醒了|醒过来|离开了|走了)|火灭了|没事了|平安了|找到了|"
+    r"回家了|醒过来了|抢救过来了|脱离危险|虚惊一场|误会|误报|搞错了"
+)
+RESOLVED_OVERRIDE = re.compile(r"又|再次|复燃|还在|重新|还没")
+PAST = re.compile(
+    r"上周|上星期|上礼拜|上个月|上月|去年|前年|前几天|前些天|前段时间|上次|那次|那天|当时|之前|以前|曾经|"
+    r"年前|月前|天前|周前|星期前|礼拜前|小时前|几年前|昨天|昨晚|前天|年初|月初|过年的时候|小时候|\d+月\d+[日号]|"
+    r"[一二三四五六七八九十]+月[一二三四五六七八九十]+[日号]"
+)
+AFTERMATH = re.compile(
+    r"赔偿|理赔|保险|报销|定损|索赔|追责|起诉|维权|责任认定|认定|医药费|修车|维修费|误工费|处理结果|赔钱|不赔|"
+    r"怎么赔|赔付|鉴定|调解|私了|判决|立案|判了|拘留了|案子|案件|进展|回执|笔录|出警记录|报案|事故证明|火灾证明|"
+    r"损失|补偿|后续|善后|费用|退钱|退款|投诉|举报|反映|追究|责任|后遗症|复查|康复|住院费|开证明|没人管|不管|处理"
+)
+ADMIN = re.compile(
+    r"收费|多少钱|怎么收费|办理|申请|补助|补贴|证明|材料|流程|手续|政策|疫苗|课程|考试|招聘|驾照|违章|罚单|扣分|"
+    r"电话是多少|号码是多少|怎么联系|咨询|请问.{0,6}(?:哪里|哪儿|怎么|如何|什么)|在哪里买|哪里买|哪里可以买|"
+    r"怎么配|怎么用|使用方法|有效期|年检|检测|检查|整改|宣传栏|标识|标志"
+)
+POLLUTION = re.compile(
+    r"烟囱|排放|污染|烧烤|焚烧|烧秸秆|烧垃圾|烧纸|烧树叶|熏得|熏人|呛人|异味|环保|扰民|烧东西|露天烧|排烟|"
+    r"工厂|厂子|化工|臭味|气味难闻"
+)
+STRONG_PRESENT = re.compile(
+    r"正在|还在烧|火越来越大|越烧越大|快来|快点来|赶紧来|赶紧派|马上来|马上派|快派|救命|快救|出不来|等着救|"
+    r"现在还|现在正|现在又|又着火|又冒烟|又打|又开始|复燃|快不行|来不及|救救|help|sos|!\s*!"
+)
+PRESENT = re.compile(
+    r"正在|还在|现在还|现在正|现在又|刚刚|刚才|快来|快点|快救|快派|赶紧|马上|就在|此刻|一直|有人在|救命|此时|"
+    r"目前还|这会儿|眼下|立刻|还没(?:找到|回来|醒|走)|至今|仍然|仍在"
+)
+# "In progress" for triggers that are only emergencies while happening (theft, stalking).
+IN_PROGRESS = re.compile(
+    PRESENT.pattern + r"|现在|在(?:偷|撬|翻|砸|跟)|没走|门外|门口|楼下|家里|屋里|进来了|跟着我|我家"
+)
+SENTENCE_SPLIT = re.compile(r"[。！？!?;；\n]+")
+CLAUSE_SPLIT = re.compile(r"[,，、:：\s]+")
+HYPOTHETICAL_WINDOW = 12
+
+
+def sentence_bounds(text: str, pos: int) -> tuple[int, int]:
+    start = 0
+    for m in SENTENCE_SPLIT.finditer(text):
+        if m.end() <= pos:
+            start = m.end()
+        elif m.start() >= pos:
+            return start, m.start()
+    return start, len(text)
+
+
+def clause_bounds(text: str, start: int, end: int, pos: int) -> tuple[int, int]:
+    c_start = start
+    for m in CLAUSE_SPLIT.finditer(text, start, end):
+        if m.end() <= pos:
+            c_start = m.end()
+        elif m.start() >= pos:
+            return c_start, m.start()
+    return c_start, end
+
+
+def blocked_by(text: str, start: int, end: int, *, needs_present: bool, critical: bool) -> str | None:
+    """The hard-case family that makes text[start:end] not a present emergency, or None."""
+    s_start, s_end = sentence_bounds(text, start)
+    sentence = text[s_start:s_end]
+    c_start, c_end = clause_bounds(text, s_start, s_end, start)
+    before_clause = text[c_start:start]
+    after_clause = text[end:c_end]
+    strong = STRONG_PRESENT.search(sentence) is not None
+
+    if NEGATION_BEFORE.search(before_clause[-8:]):
+        return "negated"
+    if strong:
+        return None
+    if INFORMATIONAL.search(sentence):
+        return "informational (news, drill, hearsay)"
+    if HYPOTHETICAL_BEFORE.search(before_clause[-HYPOTHETICAL_WINDOW:]) or HYPOTHETICAL_AFTER.search(
+        after_clause
+    ):
+        return "hypothetical, risk or prevention question"
+    if RESOLVED.search(sentence) and not RESOLVED_OVERRIDE.search(text[end:s_end]):
+        return "resolved"
+    present = PRESENT.search(sentence) is not None
+    if PAST.search(sentence) and not present:
+        return "past event"
+    # A life-threatening trigger is never explained away by a complaint or admin word alone.
+    if not critical and AFTERMATH.search(sentence) and not present:
+        return "aftermath (claims, compensation, follow-up)"
+    if not critical and ADMIN.search(sentence) and not present:
+        return "administrative question"
+    if needs_present and not IN_PROGRESS.search(sentence):
+        return "not in progress"
+    return None
+
+
+def pollution_complaint(text: str, start: int) -> bool:
+    s_start, s_end = sentence_bounds(text, start)
+    sentence = text[s_start:s_end]
+    return POLLUTION.search(sentence) is not None and STRONG_PRESENT.search(sentence) is None
+
+
+def mask_phrases(text: str) -> str:
+    """Blank out phrases that contain trigger text but are not emergencies (same length)."""
+    return MASKED_PHRASES.sub(lambda m: "□" * len(m.group(0)), text)

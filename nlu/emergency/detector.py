@@ -1,0 +1,117 @@
+"""Emergency detection: triggers from the lexicon, filtered by the context rules, merged per message."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from nlu.emergency import context, lexicon
+from nlu.results import Emergency, Normalized
+
+SERVICE_ORDER = ("110", "119", "120", "122")
+_SERVICE_LABEL = {"110": "police", "119": "fire", "120": "ambulance", "122": "traffic accident"}
+# Triggers whose smoke/fire words are routinely used in pollution complaints.
+_POLLUTION_SENSITIVE = frozenset({"smoke", "fire", "hazmat"})
+
+
+@dataclass(frozen=True, slots=True)
+class Hit:
+    trigger: lexicon.Trigger
+    start: int
+    end: int
+    critical: bool
+    services: tuple[str, ...]
+    notes: tuple[str, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class Rejected:
+    trigger: str
+    start: int
+    end: int
+    family: str
+
+
+def _sentence(text: str, pos: int) -> str:
+    s, e = context.sentence_bounds(text, pos)
+    return text[s:e]
+
+
+def _injured(sentence: str) -> str | None:
+    for m in lexicon.INJURY.finditer(sentence):
+        if not context.NEGATION_BEFORE.search(sentence[max(0, m.start() - 8) : m.start()]):
+            return m.group(0)
+    return None
+
+
+def scan(text: str) -> tuple[list[Hit], list[Rejected]]:
+    """All accepted and rejected trigger matches in normalised `text`."""
+    masked = context.mask_phrases(text)
+    hits: list[Hit] = []
+    rejected: list[Rejected] = []
+    for trig in lexicon.ALL_TRIGGERS:
+        for m in trig.pattern.finditer(masked):
+            start, end = m.start(), m.end()
+            sentence = _sentence(masked, start)
+            if trig.needs_context is not None and not trig.needs_context.search(sentence):
+                rejected.append(Rejected(trig.name, start, end, "no context"))
+                continue
+            family = context.blocked_by(
+                masked, start, end, needs_present=trig.needs_present, critical=trig.critical
+            )
+            if (
+                family is None
+                and trig.name in _POLLUTION_SENSITIVE
+                and context.pollution_complaint(masked, start)
+            ):
+                family = "pollution complaint"
+            if family is not None:
+                rejected.append(Rejected(trig.name, start, end, family))
+                continue
+            services = set(trig.services)
+            notes: list[str] = []
+            if services & {"122", "110"} and "120" not in services:
+                injury = _injured(sentence)
+                if injury is not None:
+                    services.add("120")
+                    notes.append(f"injured ({injury})")
+            critical = trig.critical
+            threat = lexicon.LIFE_THREAT.search(sentence)
+            if not critical and threat is not None:
+                critical = True
+                notes.append(f"life threat ({threat.group(0)})")
+            hits.append(
+                Hit(
+                    trig, start, end, critical, tuple(s for s in SERVICE_ORDER if s in services), tuple(notes)
+                )
+            )
+    return hits, rejected
+
+
+def detect(norm: Normalized) -> Emergency | None:
+    hits, _ = scan(norm.text)
+    if not hits:
+        return None
+    services = {s for h in hits for s in h.services}
+    # Evidence: the first critical hit if any, else the first hit.
+    ordered = sorted(hits, key=lambda h: (not h.critical, h.start))
+    main = ordered[0]
+    start, end = norm.to_original(main.start, main.end)
+    surface = norm.original[start:end]
+    severity = "critical" if any(h.critical for h in hits) else "high"
+    parts = []
+    for h in sorted(hits, key=lambda h: h.start):
+        label = "+".join(h.services)
+        part = f"{label} {h.trigger.name}: {norm.text[h.start : h.end]}"
+        if h.notes:
+            part += " [" + "; ".join(h.notes) + "]"
+        if part not in parts:
+            parts.append(part)
+    reason = "; ".join(parts)
+    return Emergency(
+        services=tuple(s for s in SERVICE_ORDER if s in services),
+        severity=severity,
+        evidence=surface,
+        start=start,
+        end=end,
+        reason=reason,
+    )
