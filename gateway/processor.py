@@ -10,6 +10,7 @@ import asyncio
 import json
 import logging
 from dataclasses import dataclass, field
+from typing import Protocol
 
 from anyio import to_thread
 
@@ -18,18 +19,22 @@ from gateway import policy
 from gateway.effects import Effects
 from gateway.state import StateBackends
 from gateway.store import InboundRecord, Store
-from gateway.understanding import Models
+from gateway.policy import Understanding
 
 log = logging.getLogger(__name__)
 
 OUTCOMES_CHANNEL = "outcomes"
 
 
+class Understander(Protocol):
+    def understand(self, text: str) -> Understanding: ...
+
+
 @dataclass
 class Processor:
     store: Store
     state: StateBackends
-    models: Models
+    models: Understander
     effects: Effects
     session_ttl_seconds: int
     deliver: Deliver | None = None

@@ -26,6 +26,8 @@ class Settings(BaseSettings):
     env: Literal["development", "test", "production"] = "development"
     # Where SQLite, models, the encoder and search indexes live; instances can run side by side.
     data_dir: Path = Path("var")
+    # Trained models; empty means data_dir/models. Point several instances at one directory to share models.
+    models_path: Path | None = None
     # Empty means an SQLite file under data_dir.
     database_url: str = ""
     # Empty means the in-process twins (sessions, dedup, queue, pub/sub) of a single process.
@@ -65,7 +67,7 @@ class Settings(BaseSettings):
 
     @property
     def models_dir(self) -> Path:
-        return self.data_dir / "models"
+        return self.models_path or self.data_dir / "models"
 
     @model_validator(mode="after")
     def _refuse_placeholder_secrets(self) -> Settings:

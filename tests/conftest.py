@@ -8,8 +8,15 @@ from __future__ import annotations
 import os
 import uuid
 from collections.abc import Iterator
+from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pytest
+
+if TYPE_CHECKING:
+    from fastapi.testclient import TestClient
+
+    from gateway.settings import Settings
 
 os.environ.setdefault("OMP_NUM_THREADS", "1")
 os.environ.setdefault("MKL_NUM_THREADS", "1")
@@ -77,3 +84,31 @@ def redis_prefix() -> Iterator[str]:
         for key in client.scan_iter(f"{prefix}:*"):
             client.delete(key)
         client.close()
+
+
+@pytest.fixture(scope="session")
+def trained_models_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The built-in classifier trained once per test session, shared read-only by every app."""
+    from classifier import train_default
+
+    models = tmp_path_factory.mktemp("models")
+    train_default(models)
+    return models
+
+
+@pytest.fixture
+def gateway_settings(tmp_path: Path, trained_models_dir: Path) -> Settings:
+    from gateway.settings import Settings
+
+    return Settings(data_dir=tmp_path / "var", models_path=trained_models_dir, embedded_workers=2)
+
+
+@pytest.fixture
+def gateway_client(gateway_settings: Settings) -> Iterator[TestClient]:
+    """The whole app in-process (lifespan included): SQLite, in-process twins, embedded workers."""
+    from fastapi.testclient import TestClient
+
+    from gateway.app import create_app
+
+    with TestClient(create_app(gateway_settings)) as client:
+        yield client
