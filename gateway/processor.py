@@ -17,9 +17,9 @@ from anyio import to_thread
 from channels.base import Deliver, Outcome, Recipient
 from gateway import policy
 from gateway.effects import Effects
+from gateway.policy import Understanding
 from gateway.state import StateBackends
 from gateway.store import InboundRecord, Store
-from gateway.policy import Understanding
 
 log = logging.getLogger(__name__)
 

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import asyncio
 import time
-from datetime import timedelta
 from collections.abc import AsyncIterator
 from dataclasses import dataclass, field
+from datetime import timedelta
 from pathlib import Path
 
 import pytest
@@ -19,8 +19,8 @@ from gateway.policy import Understanding
 from gateway.processor import Processor
 from gateway.state import StateBackends, build_state
 from gateway.store import Store, create_engine_for, upgrade_database
-from gateway.worker import Worker
 from gateway.workdays import HolidayCalendar
+from gateway.worker import Worker
 
 
 @dataclass
