@@ -74,7 +74,9 @@ class Effects:
     def _open_work_order(
         self, inbound: InboundRecord, understanding: Understanding, action: OpenWorkOrder
     ) -> tuple[dict[str, Any], Reply]:
-        route = self.catalogue.route(action.category_l1, action.category_l2, _district(understanding))
+        route = self.catalogue.route(
+            action.category_l1, action.category_l2, _district(understanding), appeal_type=action.appeal_type
+        )
         today = datetime.now(UTC).date()
         deadline = self.calendar.add_working_days(today, route.deadline_working_days)
         record, _created = self.store.create_work_order(
