@@ -4,7 +4,19 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
-from sqlalchemy import JSON, Date, DateTime, Float, ForeignKey, Index, Integer, String, Text, UniqueConstraint
+from sqlalchemy import (
+    JSON,
+    Boolean,
+    Date,
+    DateTime,
+    Float,
+    ForeignKey,
+    Index,
+    Integer,
+    String,
+    Text,
+    UniqueConstraint,
+)
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
 
@@ -79,6 +91,9 @@ class WorkOrder(Base):
     entities: Mapped[list[dict[str, object]]] = mapped_column(JSON, default=list)
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
     updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    # Details the dialogue collected (location, time, contact, employer ...) and the citizen's 保密 choice.
+    details: Mapped[dict[str, str]] = mapped_column(JSON, default=dict)
+    confidential: Mapped[bool | None] = mapped_column(Boolean, nullable=True)
 
     __table_args__ = (Index("ix_work_orders_status", "status", "deadline"),)
 

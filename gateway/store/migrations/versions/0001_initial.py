@@ -78,6 +78,8 @@ def upgrade() -> None:
         sa.Column("entities", sa.JSON, nullable=False),
         sa.Column("created_at", _TS, nullable=False),
         sa.Column("updated_at", _TS, nullable=False),
+        sa.Column("details", sa.JSON, nullable=False),
+        sa.Column("confidential", sa.Boolean, nullable=True),
     )
     op.create_index("ix_work_orders_status", "work_orders", ["status", "deadline"])
     op.create_table(
