@@ -7,8 +7,9 @@ from __future__ import annotations
 
 from types import ModuleType
 
-from channels import web
+from channels import web, wechat_oa
 
 BUILTIN_CHANNELS: dict[str, ModuleType] = {
     web.CHANNEL: web,
+    wechat_oa.CHANNEL: wechat_oa,
 }

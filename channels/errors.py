@@ -40,3 +40,19 @@ class ChannelDisabled(ChannelError):
 class RateLimited(ChannelError):
     code = "rate_limited"
     status = 429
+
+
+class Unauthorized(ChannelError):
+    code = "unauthorized"
+    status = 401
+
+
+class UpstreamError(ChannelError):
+    """An outbound provider API (WeChat, SMS, SMTP, callbacks) refused or failed a call."""
+
+    code = "upstream_error"
+    status = 502
+
+    def __init__(self, detail: str, provider_code: str = "") -> None:
+        super().__init__(detail)
+        self.provider_code = provider_code
