@@ -61,9 +61,7 @@ def operators() -> tuple[dict[str, Operator], dict[str, Operator]]:
     try:
         raw: dict[str, Any] = json.loads(path.read_text(encoding="utf-8"))
         by_utility = {u: Operator(raw[u]["operator"], raw[u]["hotline"]) for u in UTILITIES}
-        carriers = {
-            k: Operator(v["operator"], v["hotline"]) for k, v in raw.get("telecom_carriers", {}).items()
-        }
+        carriers = {k: Operator(v["operator"], v["hotline"]) for k, v in raw.get("telecom_carriers", {}).items()}
     except (OSError, ValueError, KeyError, TypeError) as exc:
         raise ConfigError(f"invalid utility operator file {path}: {exc}") from exc
     return by_utility, carriers
@@ -87,9 +85,7 @@ def detect(norm: Normalized) -> UtilityReferral | None:
                 op = carrier
                 break
     start, end = norm.to_original(match.start(), match.end())
-    return UtilityReferral(
-        utility=utility, operator=op.operator, hotline=op.hotline, evidence=norm.original[start:end]
-    )
+    return UtilityReferral(utility=utility, operator=op.operator, hotline=op.hotline, evidence=norm.original[start:end])
 
 
 def reload_operators() -> None:

@@ -18,12 +18,14 @@ MASKED_PHRASES = re.compile(
     r"车祸险|意外险|交强险|抢购|抢票|抢红包|抢车位|抢修|抢险|跳楼价|跳楼甩卖|跳楼大甩卖|杀价|杀毒|秒杀|杀虫|"
     r"打人工|打架子鼓|被困扰|困难|中毒太深|网瘾|窒息的操作|救护车收费|中暑预防|撞衫|撞脸|撞单|撞期|碰了壁|"
     r"碰了钉子|碰了一鼻子灰|急救知识|急救培训|消防培训|被抢先|抢先|抢答|抢单|抢活|抢生意|抢地盘|抢占|"
-    r"抢道|抢行|抢位|冒烟的油烟机|油烟|烟囱冒烟|吸烟|抽烟|二手烟|烟头|香烟|烟花|烟酒|烟草|烟民"
+    r"抢道|抢行|抢位|冒烟的油烟机|油烟|烟囱冒烟|吸烟|抽烟|二手烟|烟头|香烟|烟花|烟酒|烟草|烟民|"
+    r"(?:累|热|饿|困|忙|气|晒|转|吵)得?(?:快|要|都快)?晕(?:倒|过去|了)|快要晕倒|打得火热|(?:猫|狗|鸟|鸡)(?:在)?打架|"
+    r"跟踪处理|跟踪落实|跟踪回访|跟踪服务|跟踪调查"
 )
 
 INFORMATIONAL = re.compile(
     r"新闻|报道|听说|网上说|网上看到|视频里|电影|电视剧|小说|演习|演练|培训|讲座|宣传|科普|知识|课上|"
-    r"游戏里|梦见|做梦|梦到|教育片|模拟"
+    r"游戏里|梦见|做梦|梦到|教育片|模拟|视频|网上|辟谣|谣言|朋友圈|群里说|抖音"
 )
 NEGATION_BEFORE = re.compile(
     r"(?:没有|没|不是|并非|并没有|并未|未|无|不会|不用|不要|别|从没|从来没)(?:发生|出现|人|再|在|有|被)?$"
@@ -31,17 +33,19 @@ NEGATION_BEFORE = re.compile(
 HYPOTHETICAL_BEFORE = re.compile(
     r"如果|假如|万一|要是|假设|一旦|倘若|若是|怕|担心|害怕|防止|以免|避免|预防|防范|容易|可能会|会不会|会引起|"
     r"会导致|引发|造成|小心|生怕|迟早|早晚|随时可能|随时会|存在|什么情况|哪些情况|怎样才能|怎么防|如何防|"
-    r"遇到|遇上|碰到|发生了?.{0,3}(?:应该|该)|是否|能不能|可不可以|要不要|有没有.{0,3}(?:风险|可能)"
+    r"遇到|遇上|碰到|发生了?.{0,3}(?:应该|该)|是否|能不能|可不可以|要不要|有没有.{0,3}(?:风险|可能)|^请问"
 )
 HYPOTHETICAL_AFTER = re.compile(
     r"^.{0,3}(?:的)?(?:风险|隐患|危险|可能性|的可能)|^.{0,6}(?:时|的时候|后|之后|以后)(?:应该|要|该|怎么|如何|需要)|"
     r"^.{0,6}(?:怎么|如何|怎样)(?:预防|防范|逃生|自救|急救|应对|避免|处理比较好|做)|"
-    r"^.{0,8}(?:应急预案|常识|注意事项|注意什么|找哪个部门|归谁管|哪个部门管|打什么电话)"
+    r"^.{0,8}(?:应急预案|常识|注意事项|注意什么|找哪个部门|归谁管|哪个部门管|打什么电话)|"
+    r"^.{0,6}(?:后果不堪设想|会负责吗|负责吗|能赔吗|怎么赔|谁负责|谁来赔)"
 )
 RESOLVED = re.compile(
     r"(?:已经|已|早就|都|总算|终于)(?:被)?(?:扑灭|灭了|熄灭|处理好|处理完|解决|控制住|救出来|送(?:到)?医院|出院|"
     r"没事了|好了|抢救过来|脱险|找到|回来|抓到|抓住|醒了|醒过来|离开了|走了)|火灭了|没事了|平安了|找到了|"
-    r"回家了|醒过来了|抢救过来了|脱离危险|虚惊一场|误会|误报|搞错了"
+    r"回家了|醒过来了|抢救过来了|脱离危险|虚惊一场|误会|误报|搞错了|已经(?:关|关掉|关了)(?:阀门|总阀|煤气|燃气)|"
+    r"(?:警察|交警|民警|消防|消防员|救护车|医生)已经(?:来|到)"
 )
 RESOLVED_OVERRIDE = re.compile(r"又|再次|复燃|还在|重新|还没")
 PAST = re.compile(
@@ -65,16 +69,18 @@ POLLUTION = re.compile(
 )
 STRONG_PRESENT = re.compile(
     r"正在|还在烧|火越来越大|越烧越大|快来|快点来|赶紧来|赶紧派|马上来|马上派|快派|救命|快救|出不来|等着救|"
-    r"现在还|现在正|现在又|又着火|又冒烟|又打|又开始|复燃|快不行|来不及|救救|help|sos|!\s*!"
+    r"(?<!到)现在还|现在正|现在又|又着火|又冒烟|又打|又开始|复燃|快不行|来不及|救救|help|sos"
 )
 PRESENT = re.compile(
-    r"正在|还在|现在还|现在正|现在又|刚刚|刚才|快来|快点|快救|快派|赶紧|马上|就在|此刻|一直|有人在|救命|此时|"
-    r"目前还|这会儿|眼下|立刻|还没(?:找到|回来|醒|走)|至今|仍然|仍在"
+    r"正在|还在|(?<!到)现在还|现在正|现在又|刚刚|刚才|快来|快点|快救|快派|赶紧|马上|就在|此刻|一直在|一直流|"
+    r"一直冒|一直昏|一直叫不醒|有人在|救命|此时|目前还|这会儿|眼下|立刻|还没(?:找到|回来|醒|走)|至今|仍然|仍在"
 )
 # "In progress" for triggers that are only emergencies while happening (theft, stalking).
 IN_PROGRESS = re.compile(
     PRESENT.pattern + r"|现在|在(?:偷|撬|翻|砸|跟)|没走|门外|门口|楼下|家里|屋里|进来了|跟着我|我家"
 )
+# Acute words: a pollution-sounding sentence with these is an incident, not a complaint.
+ACUTE = re.compile(r"泄漏|泄露|爆炸|有毒气体|毒气|中毒|晕倒|着火|起火|火光|明火|烧起来")
 SENTENCE_SPLIT = re.compile(r"[。！？!?;；\n]+")
 CLAUSE_SPLIT = re.compile(r"[,，、:：\s]+")
 HYPOTHETICAL_WINDOW = 12
@@ -115,9 +121,7 @@ def blocked_by(text: str, start: int, end: int, *, needs_present: bool, critical
         return None
     if INFORMATIONAL.search(sentence):
         return "informational (news, drill, hearsay)"
-    if HYPOTHETICAL_BEFORE.search(before_clause[-HYPOTHETICAL_WINDOW:]) or HYPOTHETICAL_AFTER.search(
-        after_clause
-    ):
+    if HYPOTHETICAL_BEFORE.search(before_clause[-HYPOTHETICAL_WINDOW:]) or HYPOTHETICAL_AFTER.search(after_clause):
         return "hypothetical, risk or prevention question"
     if RESOLVED.search(sentence) and not RESOLVED_OVERRIDE.search(text[end:s_end]):
         return "resolved"
@@ -137,7 +141,11 @@ def blocked_by(text: str, start: int, end: int, *, needs_present: bool, critical
 def pollution_complaint(text: str, start: int) -> bool:
     s_start, s_end = sentence_bounds(text, start)
     sentence = text[s_start:s_end]
-    return POLLUTION.search(sentence) is not None and STRONG_PRESENT.search(sentence) is None
+    return (
+        POLLUTION.search(sentence) is not None
+        and STRONG_PRESENT.search(sentence) is None
+        and ACUTE.search(sentence) is None
+    )
 
 
 def mask_phrases(text: str) -> str:

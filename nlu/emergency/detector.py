@@ -55,14 +55,8 @@ def scan(text: str) -> tuple[list[Hit], list[Rejected]]:
             if trig.needs_context is not None and not trig.needs_context.search(sentence):
                 rejected.append(Rejected(trig.name, start, end, "no context"))
                 continue
-            family = context.blocked_by(
-                masked, start, end, needs_present=trig.needs_present, critical=trig.critical
-            )
-            if (
-                family is None
-                and trig.name in _POLLUTION_SENSITIVE
-                and context.pollution_complaint(masked, start)
-            ):
+            family = context.blocked_by(masked, start, end, needs_present=trig.needs_present, critical=trig.critical)
+            if family is None and trig.name in _POLLUTION_SENSITIVE and context.pollution_complaint(masked, start):
                 family = "pollution complaint"
             if family is not None:
                 rejected.append(Rejected(trig.name, start, end, family))
@@ -79,11 +73,7 @@ def scan(text: str) -> tuple[list[Hit], list[Rejected]]:
             if not critical and threat is not None:
                 critical = True
                 notes.append(f"life threat ({threat.group(0)})")
-            hits.append(
-                Hit(
-                    trig, start, end, critical, tuple(s for s in SERVICE_ORDER if s in services), tuple(notes)
-                )
-            )
+            hits.append(Hit(trig, start, end, critical, tuple(s for s in SERVICE_ORDER if s in services), tuple(notes)))
     return hits, rejected
 
 
@@ -91,6 +81,10 @@ def detect(norm: Normalized) -> Emergency | None:
     hits, _ = scan(norm.text)
     if not hits:
         return None
+    specific = [h for h in hits if not h.trigger.generic]
+    if specific:
+        # "救命" in a fire report means 119, not 119 + 110.
+        hits = specific
     services = {s for h in hits for s in h.services}
     # Evidence: the first critical hit if any, else the first hit.
     ordered = sorted(hits, key=lambda h: (not h.critical, h.start))

@@ -1,0 +1,72 @@
+"""The labelled emergency set: tune part (rules were tuned on it) and held-out part (never tuned on).
+
+Files in nlu/data/emergency/: heldout_pos.txt ("services<TAB>text"), heldout_neg.txt
+("family<TAB>text"), tune.tsv ("services<TAB>family<TAB>text", services "-" for non-emergencies).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+from nlu.errors import ConfigError
+
+DATA_DIR = Path(__file__).resolve().parent.parent / "data" / "emergency"
+HARD_FAMILIES = frozenset(
+    {
+        "negation",
+        "hypothetical",
+        "past",
+        "resolved",
+        "complaint_hazard",
+        "pollution",
+        "informational",
+        "admin",
+        "colloquial",
+    }
+)
+
+
+@dataclass(frozen=True, slots=True)
+class Example:
+    text: str
+    services: tuple[str, ...]  # empty for a non-emergency
+    family: str  # service style for emergencies, hard-negative family or "plain" otherwise
+
+    @property
+    def is_emergency(self) -> bool:
+        return bool(self.services)
+
+    @property
+    def is_hard_negative(self) -> bool:
+        return not self.services and self.family in HARD_FAMILIES
+
+
+def _lines(path: Path) -> list[list[str]]:
+    try:
+        raw = path.read_text(encoding="utf-8")
+    except OSError as exc:
+        raise ConfigError(f"cannot read {path}: {exc.strerror}") from exc
+    rows = []
+    for lineno, line in enumerate(raw.splitlines(), start=1):
+        if not line.strip() or line.startswith("#"):
+            continue
+        parts = line.split("\t")
+        if len(parts) < 2 or not parts[-1].strip():
+            raise ConfigError(f"{path}:{lineno}: malformed line {line!r}")
+        rows.append(parts)
+    return rows
+
+
+def _services(field: str) -> tuple[str, ...]:
+    return () if field == "-" else tuple(s.strip() for s in field.split(","))
+
+
+def load_heldout(data_dir: Path = DATA_DIR) -> list[Example]:
+    pos = [Example(t, _services(s), "heldout") for s, t in _lines(data_dir / "heldout_pos.txt")]
+    neg = [Example(t, (), f) for f, t in _lines(data_dir / "heldout_neg.txt")]
+    return pos + neg
+
+
+def load_tune(data_dir: Path = DATA_DIR) -> list[Example]:
+    return [Example(t, _services(s), f) for s, f, t in _lines(data_dir / "tune.tsv")]
