@@ -7,9 +7,10 @@ from __future__ import annotations
 
 from types import ModuleType
 
-from channels import web, wechat_oa
+from channels import sms, web, wechat_oa
 
 BUILTIN_CHANNELS: dict[str, ModuleType] = {
     web.CHANNEL: web,
     wechat_oa.CHANNEL: wechat_oa,
+    sms.CHANNEL: sms,
 }

@@ -99,3 +99,85 @@ def serve(handler: Callable[[httpx.Request], httpx.Response]) -> Iterator[str]:
 
 def query_of(request: httpx.Request) -> dict[str, str]:
     return {key: values[0] for key, values in parse_qs(urlsplit(str(request.url)).query).items()}
+
+
+@dataclass
+class FakeSmsApis:
+    """dysmsapi.aliyuncs.com SendSms, sms.tencentcloudapi.com SendSms and a generic gateway in one handler.
+
+    Each checks its provider's signature with an implementation written here, independently of channels/.
+    """
+
+    aliyun_secret: str = "aliyun-test-secret"
+    tencent_key: str = "tencent-test-key"
+    generic_secret: str = "generic-test-secret"
+    sent: list[tuple[str, str, str]] = field(default_factory=list)  # (provider, phone, text)
+
+    def __call__(self, request: httpx.Request) -> httpx.Response:
+        host = request.url.host
+        if host.startswith("dysmsapi"):
+            return self._aliyun(request)
+        if host.startswith("sms.tencent"):
+            return self._tencent(request)
+        return self._generic(request)
+
+    def _aliyun(self, request: httpx.Request) -> httpx.Response:
+        import base64
+        import hashlib
+        import hmac
+        from urllib.parse import quote
+
+        params = dict(request.url.params)
+        given = params.pop("Signature", "")
+        canonical = "&".join(f"{quote(k, safe='~')}={quote(params[k], safe='~')}" for k in sorted(params))
+        string = "GET&%2F&" + quote(canonical, safe="~")
+        mac = base64.b64encode(hmac.new(f"{self.aliyun_secret}&".encode(), string.encode(), hashlib.sha1).digest())
+        if mac.decode() != given:
+            return httpx.Response(200, json={"Code": "SignatureDoesNotMatch", "Message": "bad signature"})
+        if params.get("Action") != "SendSms" or not params.get("TemplateCode"):
+            return httpx.Response(200, json={"Code": "isv.INVALID_PARAMETERS", "Message": "missing"})
+        text = json.loads(params["TemplateParam"])["content"]
+        self.sent.append(("aliyun", params["PhoneNumbers"], text))
+        return httpx.Response(
+            200, json={"Code": "OK", "Message": "OK", "BizId": "9006197469364984^0", "RequestId": "r"}
+        )
+
+    def _tencent(self, request: httpx.Request) -> httpx.Response:
+        import hashlib
+        import hmac
+        from datetime import UTC, datetime
+
+        stamp = int(request.headers["X-TC-Timestamp"])
+        date = datetime.fromtimestamp(stamp, UTC).strftime("%Y-%m-%d")
+        body = request.content.decode("utf-8")
+        canonical = (
+            f"POST\n/\n\ncontent-type:{request.headers['Content-Type']}\nhost:{request.url.host}\n\n"
+            f"content-type;host\n{hashlib.sha256(body.encode()).hexdigest()}"
+        )
+        to_sign = f"TC3-HMAC-SHA256\n{stamp}\n{date}/sms/tc3_request\n{hashlib.sha256(canonical.encode()).hexdigest()}"
+        key = hmac.new(f"TC3{self.tencent_key}".encode(), date.encode(), hashlib.sha256).digest()
+        key = hmac.new(key, b"sms", hashlib.sha256).digest()
+        key = hmac.new(key, b"tc3_request", hashlib.sha256).digest()
+        mac = hmac.new(key, to_sign.encode(), hashlib.sha256).hexdigest()
+        if not request.headers["Authorization"].endswith(f"Signature={mac}"):
+            return httpx.Response(200, json={"Response": {"Error": {"Code": "AuthFailure.SignatureFailure"}}})
+        payload = json.loads(body)
+        phone = payload["PhoneNumberSet"][0]
+        self.sent.append(("tencent", phone, payload["TemplateParamSet"][0]))
+        status = {"SerialNo": "5000:1045710669157053657849499619", "PhoneNumber": phone, "Code": "Ok"}
+        return httpx.Response(200, json={"Response": {"SendStatusSet": [status], "RequestId": "r"}})
+
+    def _generic(self, request: httpx.Request) -> httpx.Response:
+        import hashlib
+        import hmac
+
+        stamp = request.headers["X-Hotline-Timestamp"]
+        mac = hmac.new(self.generic_secret.encode(), stamp.encode() + b"." + request.content, hashlib.sha256)
+        if request.headers["X-Hotline-Signature"] != f"sha256={mac.hexdigest()}":
+            return httpx.Response(401, json={"ok": False})
+        payload = json.loads(request.content)
+        self.sent.append(("generic", payload["to"], payload["text"]))
+        return httpx.Response(200, json={"ok": True})
+
+    def texts(self) -> list[str]:
+        return [text for _, _, text in self.sent]

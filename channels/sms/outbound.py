@@ -1,0 +1,78 @@
+"""Sending SMS: opt-out list, length rules, one send per inbound message, the configured provider.
+
+Other channels use this too (`app.state.sms_outbound.send(phone, text)`): the WeChat fallback when the
+customer-service quota is used up, and replies to web letters that left only a phone number.
+"""
+
+from __future__ import annotations
+
+import logging
+from typing import Protocol
+
+from channels.base import ChannelServices, Outcome, Recipient
+from channels.errors import UpstreamError
+from channels.guards import mask
+from channels.render import Capabilities, outcome_text
+from channels.sms import segments
+from channels.sms.numbers import normalise
+from channels.sms.settings import SmsSettings
+
+log = logging.getLogger(__name__)
+
+CAPABILITIES = Capabilities(buttons=False)
+_SENT_TTL_SECONDS = 7 * 24 * 3600
+
+
+class Sender(Protocol):
+    async def send(self, phone_e164: str, text: str) -> None: ...
+
+
+class SmsOutbound:
+    def __init__(self, settings: SmsSettings, services: ChannelServices, provider: Sender | None) -> None:
+        self.settings = settings
+        self.services = services
+        self.provider = provider
+
+    def _opt_out_key(self, phone: str) -> str:
+        return f"sms:opt_out:{phone}"
+
+    async def opt_out(self, phone: str) -> None:
+        await self.services.sessions.set(
+            self._opt_out_key(phone), {"opted_out": True}, self.settings.opt_out_days * 24 * 3600
+        )
+        log.info("sms: %s opted out", mask(phone))
+
+    async def opted_out(self, phone: str) -> bool:
+        return bool(await self.services.sessions.get(self._opt_out_key(phone)))
+
+    def parts(self, text: str) -> list[str]:
+        if self.settings.long_messages == "split":
+            return segments.split(text, self.settings.sign_name, self.settings.max_parts)
+        return [segments.concatenated(text, self.settings.sign_name, self.settings.max_parts)]
+
+    async def send(self, phone: str, text: str) -> bool:
+        """Send text to a number unless it opted out; false when nothing was sent."""
+        number = normalise(phone, self.settings.default_region)
+        if await self.opted_out(number):
+            log.info("sms: not sending to %s (opted out)", mask(number))
+            return False
+        if self.provider is None:
+            log.warning("sms: no outbound provider configured (HOTLINE_SMS_OUTBOUND); reply to %s kept", mask(number))
+            return False
+        for part in self.parts(text):
+            await self.provider.send(number, part)
+        return True
+
+    async def deliver(self, recipient: Recipient, outcome: Outcome) -> None:
+        """The reply to one inbound SMS, sent once however many times it is asked for."""
+        key = f"sms:sent:{recipient.external_id}"
+        if not await self.services.dedup.first_seen(key, _SENT_TTL_SECONDS):
+            return
+        try:
+            await self.send(recipient.contact or recipient.sender, outcome_text(outcome, CAPABILITIES))
+        except UpstreamError:
+            # Let a later attempt (provider retry of the MO push, reconciler) send it.
+            forget = getattr(self.services.dedup, "forget", None)
+            if forget is not None:
+                await forget(key)
+            raise
