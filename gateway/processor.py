@@ -10,16 +10,19 @@ import asyncio
 import json
 import logging
 from dataclasses import dataclass, field
-from typing import Protocol
+from typing import Any, Protocol
 
 from anyio import to_thread
 
 from channels.base import Deliver, Outcome, Recipient
-from gateway import policy
+from classifier.catalogue import Catalogue
+from gateway.dialogue import Context, KnowledgeAnswer, Understanding, decide
+from gateway.dialogue import understanding_text as said
+from gateway.dialogue.policy import CONSULTATIONS
 from gateway.effects import Effects
-from gateway.policy import Understanding
 from gateway.state import StateBackends
 from gateway.store import InboundRecord, Store
+from gateway.understanding import ticket_view
 
 log = logging.getLogger(__name__)
 
@@ -27,7 +30,13 @@ OUTCOMES_CHANNEL = "outcomes"
 
 
 class Understander(Protocol):
+    catalogue: Catalogue
+
     def understand(self, text: str) -> Understanding: ...
+
+    def required_details(self, understanding: Understanding) -> tuple[str, ...]: ...
+
+    def answer(self, question: str) -> KnowledgeAnswer | None: ...
 
 
 @dataclass
@@ -71,10 +80,46 @@ class Processor:
         session_key = f"conv:{inbound.conversation_id}"
         session = await self.state.sessions.get(session_key) or {}
         understanding = await to_thread.run_sync(self.models.understand, inbound.text)
-        decision = policy.decide(understanding, session)
+        context = await to_thread.run_sync(self._context, inbound, understanding, session)
+        decision = decide(understanding, session, context)
         outcome = await self.effects.apply(inbound, understanding, decision)
+        _remember_new_ticket(decision.state, outcome)
         await self.state.sessions.set(session_key, decision.state, self.session_ttl_seconds)
         return outcome
+
+    def _context(
+        self, inbound: InboundRecord, understanding: Understanding, session: dict[str, Any]
+    ) -> Context:
+        """Look up what the policy may need this turn: the ticket mentioned, the KB answer, the details."""
+        ticket = said.ticket_in(inbound.text) or session.get("status_query", {}).get("ticket")
+        answer = None
+        waiting = {"draft", "status_query", "rating"} & session.keys()
+        if understanding.appeal_type in CONSULTATIONS and not understanding.emergency and not waiting:
+            answer = self.models.answer(inbound.text)
+        return Context(
+            channel=inbound.channel,
+            contact=inbound.contact,
+            ticket=ticket_view(self.store, ticket) if ticket else None,
+            answer=answer,
+            required_details=self.models.required_details(understanding),
+            detail_prompts=dict(self.models.catalogue.detail_prompts),
+        )
+
+
+def _remember_new_ticket(state: dict[str, Any], outcome: Outcome) -> None:
+    draft = state.get("draft")
+    if isinstance(draft, dict) and draft.get("ticket") is None and outcome.work_order:
+        draft["ticket"] = outcome.work_order["ticket"]
+        draft["department"] = outcome.work_order["department"]
+        draft["deadline"] = outcome.work_order["deadline"]
+
+
+async def request_rating(state: StateBackends, conversation_id: str, ticket: str, ttl_seconds: int) -> None:
+    """After 办结/回访: the conversation's next short reply is read as a 好差评 rating of this ticket."""
+    key = f"conv:{conversation_id}"
+    session = await state.sessions.get(key) or {}
+    session["rating"] = {"ticket": ticket}
+    await state.sessions.set(key, session, ttl_seconds)
 
 
 def recipient_of(inbound: InboundRecord) -> Recipient:

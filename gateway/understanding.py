@@ -1,23 +1,29 @@
-"""Reading a message: NLU analysis plus classification, combined into what the policy needs."""
+"""Reading a message: NLU analysis plus classification, and the knowledge base's best answer."""
 
 from __future__ import annotations
 
+import logging
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import nlu
 from classifier import Classifier, load_classifier, train_default
 from classifier.catalogue import Catalogue, load_catalogue
 from classifier.errors import ModelNotFound
-from gateway.policy import Understanding
+from gateway.dialogue import KnowledgeAnswer, TicketView, Understanding
+from gateway.store import Store
+
+log = logging.getLogger(__name__)
 
 
 @dataclass
 class Models:
-    """Everything a process loads once and keeps warm: NLU pipeline, classifier, catalogue."""
+    """Everything a process loads once and keeps warm: NLU pipeline, classifier, catalogue, knowledge base."""
 
     classifier: Classifier
     catalogue: Catalogue
+    knowledge: Any | None = None
 
     @classmethod
     def load(cls, models_dir: Path, catalogue_path: Path | None, train_if_missing: bool = True) -> Models:
@@ -50,4 +56,49 @@ class Models:
             category_l1=prediction.category_l1,
             category_l2=prediction.category_l2,
             category_confidence=prediction.category_confidence,
+            low_confidence=prediction.low_confidence,
+            ranking=tuple(prediction.ranking),
         )
+
+    def required_details(self, understanding: Understanding) -> tuple[str, ...]:
+        if not understanding.category_l1:
+            return ()
+        route = self.catalogue.route(understanding.category_l1, understanding.category_l2)
+        return route.required_details
+
+    def answer(self, question: str) -> KnowledgeAnswer | None:
+        """The knowledge base's answer when it is confident enough to answer, else None."""
+        if self.knowledge is None:
+            return None
+        result = self.knowledge.search(question)
+        found = result.answer
+        if found is None:
+            return None
+        return KnowledgeAnswer(
+            article_id=str(found.id),
+            title=found.title,
+            answer=found.answer,
+            score=float(found.score),
+            source=getattr(found, "source", None),
+            valid_until=_text_or_none(getattr(found, "valid_until", None)),
+        )
+
+
+def ticket_view(store: Store, ticket: str) -> TicketView | None:
+    record = store.get_work_order(ticket)
+    if record is None:
+        return None
+    contact = record.contact or record.details.get("contact")
+    return TicketView(
+        ticket=record.ticket,
+        status=record.status,
+        appeal_type=record.appeal_type,
+        category=record.category_l1,
+        department=record.department,
+        deadline=record.deadline.isoformat(),
+        contact_last4=contact[-4:] if contact and len(contact) >= 4 else None,
+    )
+
+
+def _text_or_none(value: object) -> str | None:
+    return None if value is None else str(value)

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import uuid
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
@@ -88,6 +88,8 @@ class WorkOrderRecord:
     contact: str | None
     entities: list[dict[str, Any]]
     created_at: datetime
+    details: dict[str, str]
+    confidential: bool | None
 
     @classmethod
     def of(cls, row: WorkOrder) -> WorkOrderRecord:
@@ -108,6 +110,8 @@ class WorkOrderRecord:
             contact=row.contact,
             entities=list(row.entities or []),
             created_at=_aware(row.created_at) or _now(),
+            details=dict(row.details or {}),
+            confidential=row.confidential,
         )
 
     def summary(self) -> dict[str, Any]:
@@ -136,6 +140,7 @@ class NewWorkOrder:
     description: str
     contact: str | None
     entities: list[dict[str, Any]]
+    details: dict[str, str] = field(default_factory=dict)
 
 
 class Store:
@@ -334,6 +339,7 @@ class Store:
                     description=new.description,
                     contact=new.contact,
                     entities=new.entities,
+                    details=new.details,
                     created_at=now,
                     updated_at=now,
                 )
@@ -371,6 +377,43 @@ class Store:
                     .returning(TicketSequence.last)
                 )
         return f"{self.ticket_prefix}-{day}-{int(number or 0):06d}"
+
+    def update_work_order(
+        self,
+        ticket: str,
+        details: dict[str, str] | None = None,
+        confidential: bool | None = None,
+        note: str | None = None,
+        actor: str = "citizen",
+    ) -> WorkOrderRecord | None:
+        """Add details the citizen gave after the order was opened; every change is an audited event."""
+        with self._sessions.begin() as session:
+            row = session.scalar(select(WorkOrder).where(WorkOrder.ticket == ticket).with_for_update())
+            if row is None:
+                return None
+            changes: dict[str, Any] = {}
+            if details:
+                row.details = {**(row.details or {}), **details}
+                changes["details"] = sorted(details)
+                if "contact" in details:
+                    row.contact = details["contact"]
+            if confidential is not None:
+                row.confidential = confidential
+                changes["confidential"] = confidential
+            if note:
+                row.description = f"{row.description}\n{note}"
+                changes["note"] = True
+            row.updated_at = _now()
+            session.add(self._event("work_order.updated", actor, "work_order", ticket, changes))
+            session.flush()
+            return WorkOrderRecord.of(row)
+
+    def record_rating(self, ticket: str, level: str, reason: str | None, actor: str = "citizen") -> bool:
+        """A 好差评 rating of a finished order, kept in the audit log where reports and the push read it."""
+        if self.get_work_order(ticket) is None:
+            return False
+        self.record_event("work_order.rated", actor, "work_order", ticket, {"level": level, "reason": reason})
+        return True
 
     def work_order_for_message(self, inbound_id: int) -> WorkOrderRecord | None:
         with self._sessions() as session:

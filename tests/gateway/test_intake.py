@@ -12,10 +12,10 @@ from pathlib import Path
 import pytest
 
 from channels.base import Message, Outcome, Recipient
-from classifier.catalogue import load_catalogue
+from classifier.catalogue import Catalogue, load_catalogue
+from gateway.dialogue import KnowledgeAnswer, Understanding
 from gateway.effects import Effects
 from gateway.intake import IntakeService
-from gateway.policy import Understanding
 from gateway.processor import Processor
 from gateway.state import StateBackends, build_state
 from gateway.store import Store, create_engine_for, upgrade_database
@@ -29,7 +29,13 @@ class ScriptedModels:
 
     delay_seconds: float = 0.0
     calls: list[str] = field(default_factory=list)
-    catalogue: object = field(default_factory=load_catalogue)
+    catalogue: Catalogue = field(default_factory=load_catalogue)
+
+    def required_details(self, understanding: Understanding) -> tuple[str, ...]:
+        return ()
+
+    def answer(self, question: str) -> KnowledgeAnswer | None:
+        return None
 
     def understand(self, text: str) -> Understanding:
         self.calls.append(text)
