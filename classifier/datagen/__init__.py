@@ -1,0 +1,1 @@
+"""Starter-dataset generator: hand-written phrase lists and frames -> Rasa NLU YAML."""

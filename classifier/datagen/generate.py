@@ -1,0 +1,200 @@
+"""Write the starter dataset (Rasa NLU YAML) from the hand-written phrase lists and frames.
+
+    python -m classifier.datagen.generate [OUT_DIR]
+
+Deterministic (fixed seed): the committed classifier/data/nlu/*.yml is exactly this script's output,
+so a change to a phrase list is reviewed as a data diff. Variants: the bare phrase, several chat frames,
+a long letter (200-600 characters) for about a third of the phrases, and typing noise (traditional
+characters, typos, emoji) on a few.
+"""
+
+from __future__ import annotations
+
+import random
+import sys
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from classifier.datagen import templates as T
+from classifier.trainingdata import Example, TrainingData, dedup_key, dump_rasa_yaml
+
+HERE = Path(__file__).parent
+DEFAULT_OUT = HERE.parent / "data" / "nlu"
+SEED = 12345
+FRAMES_PER_PHRASE = 4
+LETTER_SHARE = 0.34
+
+
+def _load(name: str) -> Any:
+    return yaml.safe_load((HERE / name).read_text(encoding="utf-8"))
+
+
+def _phrases() -> dict[str, dict[str, list[str]]]:
+    merged: dict[str, dict[str, list[str]]] = {}
+    for path in sorted(HERE.glob("phrases_*.yaml")):
+        for category, by_code in yaml.safe_load(path.read_text(encoding="utf-8")).items():
+            target = merged.setdefault(category, {})
+            for code, items in by_code.items():
+                target.setdefault(T.TYPE_CODES[code], []).extend(items)
+    return merged
+
+
+class _Gen:
+    def __init__(self, seed: int) -> None:
+        self.rng = random.Random(seed)
+        self.seen: set[str] = set()
+        self.to_traditional = _traditional_converter()
+
+    def pick(self, items: tuple[str, ...]) -> str:
+        return self.rng.choice(items)
+
+    def slots(self) -> dict[str, str]:
+        street, street2 = self.rng.sample(T.STREETS, 2)
+        return {
+            "g": self.pick(T.GREETINGS),
+            "district": self.pick(T.DISTRICTS),
+            "street": street,
+            "street2": street2,
+            "place": self.pick(T.PLACES),
+            "when": self.pick(T.WHEN),
+            "demand": self.pick(T.DEMANDS),
+            "anger": self.pick(T.ANGER),
+            "help": self.pick(T.HELPS),
+            "report": self.pick(T.REPORTS),
+            "suggest": self.pick(T.SUGGESTS),
+        }
+
+    def frame(self, appeal: str, phrase: str) -> str:
+        template = self.pick(T.FRAMES[appeal])
+        p = phrase
+        if template.startswith(("我有个建议", "提个建议")):
+            p = p.removeprefix("建议")
+        if "请问" in template or "问一下" in template:
+            p = p.removeprefix("请问")
+        return template.format(p=p, **self.slots()).replace("？？", "？").replace("，，", "，")
+
+    def letter(self, appeal: str, phrase: str, others: list[str]) -> str:
+        s = self.slots()
+        parts = [self.pick(T.SALUTATIONS), "\n", self.pick(T.INTROS).format(**s)]
+        if appeal in ("投诉", "求助", "举报"):
+            parts.append(self.pick(T.LOCATION_SENTENCES).format(**s))
+        parts.append(f"{self.pick(T.WHEN)}{phrase}。")
+        extra = [o for o in others if o != phrase]
+        elaborations = list(T.ELABORATIONS[appeal])
+        self.rng.shuffle(elaborations)
+        text = "".join(parts)
+        for i, sentence in enumerate(elaborations):
+            text += sentence
+            if i == 1 and extra:
+                text += f"{self.pick(T.SECOND_ISSUE)}{self.rng.choice(extra)}。"
+            if len(text) >= self.rng.randint(200, 320):
+                break
+        while len(text) < 200:
+            text += self.pick(T.ELABORATIONS[appeal])
+        return (text + "\n" + self.pick(T.CLOSINGS[appeal]))[:600]
+
+    def noisy(self, text: str) -> str:
+        r = self.rng.random()
+        if r < 0.06 and self.to_traditional is not None:
+            return self.to_traditional(text)
+        if r < 0.12:
+            wrong, typo = self.rng.choice(T.TYPOS)
+            return text.replace(wrong, typo, 1)
+        if r < 0.17:
+            return text + self.pick(T.EMOJI)
+        if r < 0.22:
+            return text.replace("，", ",").replace("？", "?")
+        return text
+
+    def add(
+        self,
+        out: list[Example],
+        text: str,
+        intent: str,
+        source: str,
+        category: str | None = None,
+        emergency: str | None = None,
+    ) -> None:
+        key = dedup_key(text)
+        if key in self.seen or not text.strip():
+            return
+        self.seen.add(key)
+        out.append(Example(text=text, intent=intent, category=category, emergency=emergency, source=source))
+
+
+def _traditional_converter() -> Callable[[str], str] | None:
+    try:
+        import opencc
+    except ImportError:
+        return None
+    converter = opencc.OpenCC("s2t")
+    return lambda text: str(converter.convert(text))
+
+
+def generate(seed: int = SEED) -> dict[str, TrainingData]:
+    """The starter dataset, one TrainingData per output file."""
+    gen = _Gen(seed)
+    files: dict[str, TrainingData] = {}
+    for category, by_type in _phrases().items():
+        l1 = category.split("/")[0]
+        data = files.setdefault(f"appeals_{l1}", TrainingData())
+        for appeal, phrases in by_type.items():
+            for n, phrase in enumerate(phrases):
+                src = f"datagen:{category}:{appeal}:{n}"
+                gen.add(data.examples, phrase, appeal, src, category=category)
+                for _ in range(FRAMES_PER_PHRASE):
+                    gen.add(data.examples, gen.noisy(gen.frame(appeal, phrase)), appeal, src, category=category)
+                if gen.rng.random() < LETTER_SHARE:
+                    gen.add(data.examples, gen.letter(appeal, phrase, phrases), appeal, src, category=category)
+    files["conversation"] = _conversation(gen)
+    files["emergency"] = _emergency(gen)
+    return files
+
+
+def _conversation(gen: _Gen) -> TrainingData:
+    data = TrainingData()
+    for intent, texts in _load("conversation.yaml").items():
+        for n, text in enumerate(texts):
+            src = f"datagen:conversation:{intent}:{n}"
+            gen.add(data.examples, str(text), intent, src)
+            for _ in range(2):
+                variant = str(text).rstrip("。！") + gen.pick(T.CHAT_PARTICLES)
+                gen.add(data.examples, gen.noisy(variant), intent, src)
+    return data
+
+
+def _emergency(gen: _Gen) -> TrainingData:
+    data = TrainingData()
+    raw = _load("emergency.yaml")
+    for service, spec in raw.items():
+        if service == "none":
+            continue
+        for n, text in enumerate(spec["texts"]):
+            src = f"datagen:emergency:{service}:{n}"
+            gen.add(data.examples, text, "求助", src, category=spec["category"], emergency=service)
+            gen.add(
+                data.examples,
+                gen.noisy(f"{gen.pick(T.GREETINGS)}{text}！快来人"),
+                "求助",
+                src,
+                category=spec["category"],
+                emergency=service,
+            )
+    for group in raw["none"]:
+        for n, text in enumerate(group["texts"]):
+            gen.add(data.examples, text, group["intent"], f"datagen:emergency:none:{n}", category=group["category"])
+    return data
+
+
+def main(argv: list[str]) -> None:
+    out = Path(argv[0]) if argv else DEFAULT_OUT
+    for name, data in generate().items():
+        dump_rasa_yaml(data, out / f"{name}.yml")
+        print(f"{name}.yml: {len(data.examples)} examples")
+
+
+if __name__ == "__main__":
+    main(sys.argv[1:])
