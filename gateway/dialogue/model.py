@@ -115,15 +115,7 @@ class AnswerFromKnowledge:
     question: str
 
 
-Action = (
-    SendReply
-    | ReferEmergency
-    | OpenWorkOrder
-    | UpdateWorkOrder
-    | RecordRating
-    | Handoff
-    | AnswerFromKnowledge
-)
+Action = SendReply | ReferEmergency | OpenWorkOrder | UpdateWorkOrder | RecordRating | Handoff | AnswerFromKnowledge
 
 
 @dataclass

@@ -47,7 +47,8 @@ def decide(u: Understanding, state: dict[str, Any], ctx: Context) -> Decision:
             handled = handler(u, decision, ctx)
             if handled is not None:
                 return handled
-            decision.state.pop(key, None)
+            if key not in _RESUMABLE:
+                decision.state.pop(key, None)
     return _new_message(u, decision, ctx)
 
 
@@ -151,9 +152,7 @@ def _open_appeal(
         decision.say(replies.utility(u.utility))
     decision.actions.append(
         OpenWorkOrder(
-            appeal_type=u.appeal_type
-            if u.appeal_type and u.appeal_type not in CONSULTATIONS
-            else _fallback_type(u),
+            appeal_type=u.appeal_type if u.appeal_type and u.appeal_type not in CONSULTATIONS else _fallback_type(u),
             category_l1=category[0],
             category_l2=category[1],
             confidence=u.category_confidence,
@@ -185,9 +184,7 @@ def _status_query(ticket: str | None, decision: Decision, ctx: Context) -> Decis
         decision.state["status_query"] = {"awaiting": "verify", "ticket": ticket}
         return decision.say(replies.ask_verification())
     decision.state.pop("status_query", None)
-    return decision.say(
-        replies.status_of(view.ticket, view.status, view.department, view.deadline, view.reply_text)
-    )
+    return decision.say(replies.status_of(view.ticket, view.status, view.department, view.deadline, view.reply_text))
 
 
 # -- answers to the question the conversation waits on -----------------------------------------------
@@ -206,11 +203,17 @@ def _draft(u: Understanding, decision: Decision, ctx: Context) -> Decision | Non
         return _apply_correction(u, u.text, draft, decision, ctx)
     if awaiting == "confidential":
         return _confidential(u, draft, decision, ctx)
+    if said.ticket_in(u.text) or u.intent in {"query_status", "request_human"}:
+        return None
     corrected = said.correction_value(u.text)
     if corrected is not None and draft.get("last_filled"):
         return _apply_correction(u, corrected, draft, decision, ctx, detail=str(draft["last_filled"]))
     if _is_new_topic(u, draft, str(awaiting)):
         return None
+    if _is_more_description(u, str(awaiting)):
+        draft["description"] = f"{draft.get('description', '')}\n{u.text.strip()}"
+        decision.actions.append(UpdateWorkOrder(ticket=str(ticket), note=f"市民补充：{u.text.strip()}"))
+        return decision.say("好的，已补充到工单。" + ctx.detail_prompts.get(str(awaiting), ""))
     if said.declines_detail(u.text) and awaiting != "location":
         return _next_step(draft, decision, ctx, skipped=True)
     value = answer_for(str(awaiting), u.entities, u.text)
@@ -221,12 +224,24 @@ def _draft(u: Understanding, decision: Decision, ctx: Context) -> Decision | Non
 
 
 def _is_new_topic(u: Understanding, draft: dict[str, Any], awaiting: str) -> bool:
-    if len(u.normalized) < NEW_TOPIC_CHARS or not u.appeal_type or u.low_confidence:
+    if len(u.normalized) < NEW_TOPIC_CHARS or not u.appeal_type or answer_for(awaiting, u.entities, ""):
         return False
-    if answer_for(awaiting, u.entities, "") or awaiting in {"location", "time"}:
-        # Long answers to "where" and "when" are details, not new appeals.
+    if not u.category_l1 or u.category_l1 == draft.get("category_l1"):
         return False
-    return bool(u.category_l1) and u.category_l1 != draft.get("category_l1")
+    if awaiting in _FREE_TEXT_DETAILS:
+        # "Where" and "when" are answered in free words: only a long, confidently different appeal is new.
+        return len(u.normalized) >= 2 * NEW_TOPIC_CHARS and u.category_confidence >= _NEW_TOPIC_CONFIDENCE
+    return True
+
+
+def _is_more_description(u: Understanding, awaiting: str) -> bool:
+    """A long message that does not answer a question with a precise answer (a phone, a plate) adds detail."""
+    return (
+        len(u.normalized) >= NEW_TOPIC_CHARS
+        and awaiting in _ENTITY_DETAILS
+        and not answer_for(awaiting, u.entities, "")
+        and not said.declines_detail(u.text)
+    )
 
 
 def _next_step(draft: dict[str, Any], decision: Decision, ctx: Context, skipped: bool = False) -> Decision:
@@ -237,9 +252,7 @@ def _next_step(draft: dict[str, Any], decision: Decision, ctx: Context, skipped:
         question = ctx.detail_prompts.get(draft["awaiting"], "")
         return decision.say(replies.detail_skipped(question) if skipped else question)
     draft["awaiting"] = "confirm"
-    text = replies.summary(
-        str(draft.get("description", "")), dict(draft.get("details", {})), dict(DETAIL_LABELS)
-    )
+    text = replies.summary(str(draft.get("description", "")), dict(draft.get("details", {})), dict(DETAIL_LABELS))
     return decision.say(text, buttons=replies.CONFIRM_BUTTONS)
 
 
@@ -247,12 +260,12 @@ def _confirm(u: Understanding, draft: dict[str, Any], decision: Decision) -> Dec
     corrected = said.correction_value(u.text)
     if corrected is not None:
         return _apply_correction(u, corrected, draft, decision, None)
+    if said.wants_change(u.text) or said.is_deny(u.text) or u.intent == "deny":
+        draft["awaiting"] = "correction"
+        return decision.say(replies.ask_correction())
     if said.is_affirm(u.text) or u.intent == "affirm":
         draft["awaiting"] = "confidential"
         return decision.say(replies.ask_confidential(), buttons=replies.CONFIDENTIAL_BUTTONS)
-    if said.is_deny(u.text) or u.intent == "deny" or "修改" in u.text:
-        draft["awaiting"] = "correction"
-        return decision.say(replies.ask_correction())
     return None
 
 
@@ -279,15 +292,11 @@ def _apply_correction(
         question = ctx.detail_prompts.get(str(draft.get("awaiting")), "")
         return decision.say(f"好的，已更正。{question}")
     draft["awaiting"] = "confirm"
-    text = replies.summary(
-        str(draft.get("description", "")), dict(draft.get("details", {})), dict(DETAIL_LABELS)
-    )
+    text = replies.summary(str(draft.get("description", "")), dict(draft.get("details", {})), dict(DETAIL_LABELS))
     return decision.say("好的，已更正。\n" + text, buttons=replies.CONFIRM_BUTTONS)
 
 
-def _confidential(
-    u: Understanding, draft: dict[str, Any], decision: Decision, ctx: Context
-) -> Decision | None:
+def _confidential(u: Understanding, draft: dict[str, Any], decision: Decision, ctx: Context) -> Decision | None:
     choice = said.wants_confidential(u.text)
     if choice is None:
         return None
@@ -344,9 +353,7 @@ def _status_waiting(u: Understanding, decision: Decision, ctx: Context) -> Decis
         return decision.say(replies.ticket_not_found(str(waiting.get("ticket"))))
     if view.contact_last4 != digits:
         return decision.say(replies.verification_failed())
-    return decision.say(
-        replies.status_of(view.ticket, view.status, view.department, view.deadline, view.reply_text)
-    )
+    return decision.say(replies.status_of(view.ticket, view.status, view.department, view.deadline, view.reply_text))
 
 
 def _rating(u: Understanding, decision: Decision, ctx: Context) -> Decision | None:
@@ -354,9 +361,7 @@ def _rating(u: Understanding, decision: Decision, ctx: Context) -> Decision | No
     ticket = str(waiting["ticket"])
     if waiting.get("awaiting") == "reason":
         decision.state.pop("rating")
-        decision.actions.append(
-            RecordRating(ticket=ticket, level=str(waiting["level"]), reason=u.text.strip())
-        )
+        decision.actions.append(RecordRating(ticket=ticket, level=str(waiting["level"]), reason=u.text.strip()))
         return decision.say(replies.rating_reason_thanks())
     level = said.rating_level(u.text)
     if level is None:
@@ -369,6 +374,13 @@ def _rating(u: Understanding, decision: Decision, ctx: Context) -> Decision | No
     decision.actions.append(RecordRating(ticket=ticket, level=level))
     return decision.say(replies.rating_thanks(level))
 
+
+_NEW_TOPIC_CONFIDENCE = 0.4
+# Details answered in the citizen's own words; others have a precise form (a phone number, a plate).
+_FREE_TEXT_DETAILS = frozenset({"location", "time"})
+_ENTITY_DETAILS = frozenset({"contact", "vehicle", "amount"})
+# An unfinished appeal stays in the conversation (until the session expires) to be resumed.
+_RESUMABLE = frozenset({"draft"})
 
 # The questions a conversation can wait on; a handler returns None when the message is not an answer.
 _WAITING = (

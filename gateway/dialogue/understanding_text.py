@@ -21,9 +21,7 @@ _RATING_WORDS: tuple[tuple[str, str], ...] = (
 )
 
 TICKET_PATTERN = re.compile(r"\d{5}-\d{8}-\d{6}")
-_AFFIRM = re.compile(
-    r"^(是|是的|对|对的|没错|正确|确认|好|好的|可以|嗯|恩|行|要|需要|yes|ok|解决了|已解决|有用)"
-)
+_AFFIRM = re.compile(r"^(是|是的|对|对的|没错|正确|确认|好|好的|可以|嗯|恩|行|要|需要|yes|ok|解决了|已解决|有用)")
 _DENY = re.compile(r"^(不是|不对|不用|不要|不需要|没有|否|no|错了|没解决|未解决|不行|没用)")
 _CORRECTION = re.compile(r"^(不对|不是|错了|说错了|更正|改一下|应该是)[，,。:： ]*(是|在)?")
 _SKIP = re.compile(r"(不方便|不想说|不知道|不清楚|跳过|不提供|没有电话|不留)")
@@ -52,6 +50,10 @@ def correction_value(text: str) -> str | None:
         return None
     rest = value[match.end() :].strip(" ，,。")
     return rest or None
+
+
+def wants_change(text: str) -> bool:
+    return any(word in text for word in ("修改", "更改", "改一下", "有误", "不正确")) and len(text) <= 20
 
 
 def declines_detail(text: str) -> bool:
