@@ -7,10 +7,11 @@ from __future__ import annotations
 
 from types import ModuleType
 
-from channels import sms, web, wechat_oa
+from channels import mailbox, sms, web, wechat_oa
 
 BUILTIN_CHANNELS: dict[str, ModuleType] = {
     web.CHANNEL: web,
     wechat_oa.CHANNEL: wechat_oa,
     sms.CHANNEL: sms,
+    mailbox.CHANNEL: mailbox,
 }

@@ -56,3 +56,8 @@ class UpstreamError(ChannelError):
     def __init__(self, detail: str, provider_code: str = "") -> None:
         super().__init__(detail)
         self.provider_code = provider_code
+
+
+class UnsupportedMedia(ChannelError):
+    code = "unsupported_media_type"
+    status = 415

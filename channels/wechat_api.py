@@ -157,9 +157,7 @@ class CustomerServiceQuota:
         used = int(state["used"])
         if remaining <= 0 or used >= self.limit:
             return False
-        await self._sessions.set(
-            self._key(openid), {"opened_at": state["opened_at"], "used": used + 1}, remaining
-        )
+        await self._sessions.set(self._key(openid), {"opened_at": state["opened_at"], "used": used + 1}, remaining)
         return True
 
     async def remaining(self, openid: str) -> int:

@@ -349,9 +349,7 @@ class WeChatOA:
     def respond(self, envelope: Envelope, text: str | None) -> Response:
         if text is None:
             return PlainTextResponse(SUCCESS)
-        xml = passive_text(
-            envelope.fields.get("FromUserName", ""), envelope.fields.get("ToUserName", ""), text
-        )
+        xml = passive_text(envelope.fields.get("FromUserName", ""), envelope.fields.get("ToUserName", ""), text)
         if envelope.encrypted:
             xml = self.verifier.seal(xml, envelope.nonce)
         return Response(xml, media_type="application/xml; charset=utf-8")
@@ -394,9 +392,7 @@ async def verify_url(request: Request) -> PlainTextResponse:
 async def receive(request: Request) -> Response:
     channel = _channel(request)
     envelope = channel.verifier.open(dict(request.query_params), await request.body())
-    message = message_from_fields(
-        envelope.fields, envelope.plain_xml, CHANNEL, channel.settings.max_text_chars
-    )
+    message = message_from_fields(envelope.fields, envelope.plain_xml, CHANNEL, channel.settings.max_text_chars)
     if envelope.encrypted:
         message = replace(message, meta={**message.meta, "encrypted": "1"})
     return channel.respond(envelope, await channel.handle(message))

@@ -48,9 +48,7 @@ VOICE = push(
     "<MediaId><![CDATA[media_v1]]></MediaId><Format><![CDATA[amr]]></Format>"
     "<Recognition><![CDATA[我家小区停水三天了也没有通知]]></Recognition><MsgId>24560000000000002</MsgId>",
 )
-VOICE_NO_ASR = push(
-    "voice", "<MediaId><![CDATA[m2]]></MediaId><Format><![CDATA[amr]]></Format><MsgId>3</MsgId>"
-)
+VOICE_NO_ASR = push("voice", "<MediaId><![CDATA[m2]]></MediaId><Format><![CDATA[amr]]></Format><MsgId>3</MsgId>")
 IMAGE = push(
     "image",
     "<PicUrl><![CDATA[http://mmbiz.qpic.cn/x.jpg]]></PicUrl><MediaId><![CDATA[img1]]></MediaId><MsgId>4</MsgId>",
@@ -72,9 +70,7 @@ LOCATION_EVENT = push(
     "<Event><![CDATA[LOCATION]]></Event><Latitude>23.137466</Latitude><Longitude>113.352425</Longitude>"
     "<Precision>119.385040</Precision>",
 )
-VIDEO = push(
-    "video", "<MediaId><![CDATA[v]]></MediaId><ThumbMediaId><![CDATA[t]]></ThumbMediaId><MsgId>7</MsgId>"
-)
+VIDEO = push("video", "<MediaId><![CDATA[v]]></MediaId><ThumbMediaId><![CDATA[t]]></ThumbMediaId><MsgId>7</MsgId>")
 
 
 @pytest.mark.parametrize(
@@ -116,9 +112,7 @@ def test_pushes_without_sender_or_type_are_refused(fields: dict[str, str]) -> No
 # --- over HTTP -----------------------------------------------------------------------------------
 
 
-def signed(
-    extra: dict[str, str] | None = None, encrypt: str | None = None, stamp: int | None = None
-) -> dict[str, str]:
+def signed(extra: dict[str, str] | None = None, encrypt: str | None = None, stamp: int | None = None) -> dict[str, str]:
     timestamp = str(int(time.time()) if stamp is None else stamp)
     params = {
         "timestamp": timestamp,
@@ -189,9 +183,7 @@ def test_plaintext_push_gets_a_passive_reply_with_numbered_buttons(
     assert [m.text for m in kit.intake.messages] == ["楼下烧烤店油烟太大，晚上12点还在营业😤"]
 
 
-def test_safe_mode_push_is_decrypted_and_the_reply_encrypted(
-    kit: Kit, client_for: Callable[..., TestClient]
-) -> None:
+def test_safe_mode_push_is_decrypted_and_the_reply_encrypted(kit: Kit, client_for: Callable[..., TestClient]) -> None:
     client = oa_client(client_for, kit, HOTLINE_WECHAT_OA_MODE="safe")
     body, encrypt = encrypted_body(VOICE)
     params = signed(encrypt=encrypt)
@@ -282,13 +274,9 @@ def test_events_and_unknown_types_are_answered_without_the_pipeline(
     assert kit.intake.messages == []
 
 
-def test_location_event_is_remembered_for_the_next_message(
-    kit: Kit, client_for: Callable[..., TestClient]
-) -> None:
+def test_location_event_is_remembered_for_the_next_message(kit: Kit, client_for: Callable[..., TestClient]) -> None:
     client = oa_client(client_for, kit)
-    assert (
-        client.post("/channels/wechat-oa", params=signed(), content=LOCATION_EVENT.encode()).text == "success"
-    )
+    assert client.post("/channels/wechat-oa", params=signed(), content=LOCATION_EVENT.encode()).text == "success"
     client.post("/channels/wechat-oa", params=signed(), content=TEXT.encode())
     assert kit.intake.messages[0].meta["reported_location"] == "23.137466,113.352425"
 
@@ -307,9 +295,7 @@ def test_rate_limit_per_openid_answers_politely(kit: Kit, client_for: Callable[.
     texts = []
     for index in range(3):
         xml = TEXT.replace("24560000000000001", f"99{index}")
-        texts.append(
-            reply_content(client.post("/channels/wechat-oa", params=signed(), content=xml.encode()).text)
-        )
+        texts.append(reply_content(client.post("/channels/wechat-oa", params=signed(), content=xml.encode()).text))
     assert "太频繁" in texts[2]
     assert len(kit.intake.messages) == 2
 
@@ -388,9 +374,7 @@ async def test_quota_of_five_then_template_fallback(monkeypatch: pytest.MonkeyPa
     kit, fake = api_kit()
     channel = await open_channel(kit, monkeypatch, HOTLINE_WECHAT_OA_TEMPLATE_ID="TPL_reply_001")
     await channel.quota.opened("oCitizen")
-    await channel.deliver(
-        Recipient("wechat_oa", "oCitizen", "1"), outcome_of(*[f"第{i}条" for i in range(1, 8)])
-    )
+    await channel.deliver(Recipient("wechat_oa", "oCitizen", "1"), outcome_of(*[f"第{i}条" for i in range(1, 8)]))
     assert len(fake.custom_sent) == 5
     assert fake.templates_sent[0]["template_id"] == "TPL_reply_001"
     assert fake.templates_sent[0]["data"]["content"]["value"] == "第6条\n第7条"
@@ -409,9 +393,7 @@ async def test_window_closed_by_wechat_falls_back_to_sms(monkeypatch: pytest.Mon
     fake.custom_errors = [45015]
     channel = await open_channel(kit, monkeypatch, app_state=sms)
     await channel.quota.opened("oCitizen")
-    await channel.deliver(
-        Recipient("wechat_oa", "oCitizen", "1", contact="13800138000"), outcome_of("工单已办结")
-    )
+    await channel.deliver(Recipient("wechat_oa", "oCitizen", "1", contact="13800138000"), outcome_of("工单已办结"))
     assert sms.sent == [("13800138000", "工单已办结")]
 
 
