@@ -7,11 +7,12 @@ from __future__ import annotations
 
 from types import ModuleType
 
-from channels import mailbox, sms, web, wechat_oa
+from channels import mailbox, miniprogram, sms, web, wechat_oa
 
 BUILTIN_CHANNELS: dict[str, ModuleType] = {
     web.CHANNEL: web,
     wechat_oa.CHANNEL: wechat_oa,
     sms.CHANNEL: sms,
     mailbox.CHANNEL: mailbox,
+    miniprogram.CHANNEL: miniprogram,
 }

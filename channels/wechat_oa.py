@@ -19,7 +19,7 @@ from __future__ import annotations
 
 import logging
 import time
-from dataclasses import dataclass, replace
+from dataclasses import replace
 from typing import Literal
 
 from fastapi import APIRouter, FastAPI, Request
@@ -28,12 +28,12 @@ from pydantic import Field, SecretStr
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from channels.base import ChannelServices, Message, MessageKind, Outcome, Recipient
-from channels.errors import ChannelDisabled, InvalidPayload, SignatureInvalid
+from channels.errors import ChannelDisabled, InvalidPayload
 from channels.guards import mask, within_rate
 from channels.render import Capabilities, clean, outcome_text, outcome_texts
 from channels.wechat_api import QUOTA_ERRCODES, CustomerServiceQuota, WeChatApi, WeChatApiError
-from channels.wechat_crypto import MessageCrypto, check_timestamp, signature, verify_signature
-from channels.xmlsafe import build_flat, parse_flat
+from channels.wechat_envelope import Envelope, Verifier
+from channels.xmlsafe import build_flat
 
 log = logging.getLogger(__name__)
 
@@ -153,71 +153,6 @@ def _kind_and_text(msg_type: str, fields: dict[str, str]) -> tuple[MessageKind, 
     if msg_type == "event":
         return "event", f"[事件] {fields.get('Event', '')} {fields.get('EventKey', '')}"
     return "unknown", f"[{msg_type[:32]}]"
-
-
-# --- envelope: verification, decryption, encrypted replies ------------------------------------------
-
-
-@dataclass(frozen=True)
-class Envelope:
-    fields: dict[str, str]
-    plain_xml: str
-    encrypted: bool
-    nonce: str
-
-
-class Verifier:
-    """Verify before parsing: signature, replay window, then (safe mode) msg_signature and decryption."""
-
-    def __init__(self, token: str, aes_key: str, appid: str, mode: str, window: int, max_bytes: int) -> None:
-        self.token = token
-        self.mode = mode
-        self.window = window
-        self.max_bytes = max_bytes
-        self.crypto = MessageCrypto(aes_key, appid) if aes_key else None
-
-    def verify_url(self, params: dict[str, str]) -> str:
-        timestamp, nonce = params.get("timestamp", ""), params.get("nonce", "")
-        check_timestamp(timestamp, self.window)
-        verify_signature(params.get("signature"), self.token, timestamp, nonce)
-        echostr = params.get("echostr", "")
-        if not echostr:
-            raise InvalidPayload("echostr missing")
-        return echostr
-
-    def open(self, params: dict[str, str], body: bytes) -> Envelope:
-        timestamp, nonce = params.get("timestamp", ""), params.get("nonce", "")
-        check_timestamp(timestamp, self.window)
-        verify_signature(params.get("signature"), self.token, timestamp, nonce)
-        outer = parse_flat(body, self.max_bytes)
-        if params.get("encrypt_type", "raw").lower() != "aes":
-            if self.mode == "safe":
-                raise SignatureInvalid("safe mode: plaintext pushes are refused")
-            return Envelope(outer, body.decode("utf-8", "replace"), encrypted=False, nonce=nonce)
-        if self.crypto is None:
-            raise SignatureInvalid("encrypted push but no EncodingAESKey is configured")
-        encrypt = outer.get("Encrypt", "")
-        if not encrypt:
-            raise InvalidPayload("encrypt_type=aes but the body has no Encrypt field")
-        verify_signature(params.get("msg_signature"), self.token, timestamp, nonce, encrypt)
-        plain = self.crypto.decrypt(encrypt)
-        inner = parse_flat(plain.encode("utf-8"), self.max_bytes)
-        return Envelope(inner, plain, encrypted=True, nonce=nonce)
-
-    def seal(self, xml: str, nonce: str, timestamp: str | None = None) -> str:
-        """An encrypted passive reply as WeChat expects it in safe and compatible mode."""
-        if self.crypto is None:
-            raise SignatureInvalid("no EncodingAESKey to encrypt the reply")
-        stamp = timestamp or str(int(time.time()))
-        encrypt = self.crypto.encrypt(xml)
-        return build_flat(
-            {
-                "Encrypt": encrypt,
-                "MsgSignature": signature(self.token, stamp, nonce, encrypt),
-                "TimeStamp": int(stamp),
-                "Nonce": nonce,
-            }
-        )
 
 
 def passive_text(to_openid: str, from_account: str, text: str, now: int | None = None) -> str:
@@ -392,7 +327,7 @@ async def verify_url(request: Request) -> PlainTextResponse:
 async def receive(request: Request) -> Response:
     channel = _channel(request)
     envelope = channel.verifier.open(dict(request.query_params), await request.body())
-    message = message_from_fields(envelope.fields, envelope.plain_xml, CHANNEL, channel.settings.max_text_chars)
+    message = message_from_fields(envelope.fields, envelope.plain, CHANNEL, channel.settings.max_text_chars)
     if envelope.encrypted:
         message = replace(message, meta={**message.meta, "encrypted": "1"})
     return channel.respond(envelope, await channel.handle(message))
