@@ -1,0 +1,5 @@
+"""`python -m gateway.cli` runs the `hotline` command."""
+
+from gateway.cli import main
+
+main()
