@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from types import ModuleType
 
-from channels import mailbox, miniprogram, sms, web, wechat_oa
+from channels import api, mailbox, miniprogram, phone, sms, web, wechat_oa
 
 BUILTIN_CHANNELS: dict[str, ModuleType] = {
     web.CHANNEL: web,
@@ -15,4 +15,6 @@ BUILTIN_CHANNELS: dict[str, ModuleType] = {
     sms.CHANNEL: sms,
     mailbox.CHANNEL: mailbox,
     miniprogram.CHANNEL: miniprogram,
+    phone.CHANNEL: phone,
+    api.CHANNEL: api,
 }

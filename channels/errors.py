@@ -61,3 +61,8 @@ class UpstreamError(ChannelError):
 class UnsupportedMedia(ChannelError):
     code = "unsupported_media_type"
     status = 415
+
+
+class NotFound(ChannelError):
+    code = "not_found"
+    status = 404
