@@ -6,10 +6,9 @@ one message is processed once, and the delivery compare-and-set makes sure its r
 
 from __future__ import annotations
 
-import asyncio
 import json
 import logging
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any, Protocol
 
 from anyio import to_thread
@@ -27,6 +26,9 @@ from gateway.understanding import ticket_view
 log = logging.getLogger(__name__)
 
 OUTCOMES_CHANNEL = "outcomes"
+# A turn takes milliseconds; the lock outlives a crashed holder by at most a minute.
+_LOCK_TTL_MS = 60_000
+_LOCK_WAIT_MS = 20_000
 
 
 class Understander(Protocol):
@@ -47,7 +49,6 @@ class Processor:
     effects: Effects
     session_ttl_seconds: int
     deliver: Deliver | None = None
-    _locks: dict[str, asyncio.Lock] = field(default_factory=dict)
 
     async def process(self, inbound_id: int) -> Outcome | None:
         """Process one message if nobody else has; returns its outcome, or None when not ours to process."""
@@ -57,18 +58,21 @@ class Processor:
         inbound = await to_thread.run_sync(self.store.get_inbound, inbound_id)
         if inbound is None:
             return None
-        # Messages of one conversation are handled in order: the session state depends on it.
-        lock = self._locks.setdefault(inbound.conversation_id, asyncio.Lock())
+        # Messages of one conversation are handled one at a time, across every worker process:
+        # the session state each turn reads is the one the previous turn wrote.
+        lock_key = f"conv:{inbound.conversation_id}"
+        token = await self.state.locks.acquire(lock_key, ttl_ms=_LOCK_TTL_MS, wait_ms=_LOCK_WAIT_MS)
+        if token is None:
+            log.warning("conversation lock not had in time; processing message %s anyway", inbound_id)
         try:
-            async with lock:
-                outcome = await self._run(inbound)
+            outcome = await self._run(inbound)
         except Exception as error:
             log.exception("processing failed", extra={"inbound_id": inbound_id})
             await to_thread.run_sync(self.store.fail, inbound_id, f"{type(error).__name__}: {error}")
             raise
         finally:
-            if not lock.locked():
-                self._locks.pop(inbound.conversation_id, None)
+            if token is not None:
+                await self.state.locks.release(lock_key, token)
         await to_thread.run_sync(self.store.complete, inbound_id, outcome.to_dict())
         holder = await to_thread.run_sync(self.store.decide_delivery, inbound_id, "ready")
         if holder == "async" and self.deliver is not None:

@@ -5,6 +5,7 @@ from __future__ import annotations
 from gateway.state.base import (
     Deduper,
     IntakeQueue,
+    Locks,
     PubSub,
     QueueEntry,
     RateLimiter,
@@ -24,6 +25,7 @@ def build_state(redis_url: str, prefix: str) -> StateBackends:
             rate_limits=memory.MemoryRateLimiter(),
             queue=memory.MemoryQueue(),
             pubsub=memory.MemoryPubSub(),
+            locks=memory.MemoryLocks(),
             kind="memory",
         )
     from redis.asyncio import Redis
@@ -37,6 +39,7 @@ def build_state(redis_url: str, prefix: str) -> StateBackends:
         rate_limits=redis_state.RedisRateLimiter(client, prefix),
         queue=redis_state.RedisQueue(client, prefix),
         pubsub=redis_state.RedisPubSub(client, prefix),
+        locks=redis_state.RedisLocks(client, prefix),
         kind="redis",
     )
 
@@ -44,6 +47,7 @@ def build_state(redis_url: str, prefix: str) -> StateBackends:
 __all__ = [
     "Deduper",
     "IntakeQueue",
+    "Locks",
     "PubSub",
     "QueueEntry",
     "RateLimiter",

@@ -55,6 +55,16 @@ class IntakeQueue(Protocol):
         ...
 
 
+class Locks(Protocol):
+    async def acquire(self, key: str, ttl_ms: int, wait_ms: int) -> str | None:
+        """A token when the lock is ours (it expires after ttl_ms), None if not had within wait_ms."""
+        ...
+
+    async def release(self, key: str, token: str) -> None:
+        """Release only if the token still holds the lock (an expired lock may belong to someone else)."""
+        ...
+
+
 class PubSub(Protocol):
     async def publish(self, channel: str, data: str) -> None: ...
 
@@ -68,6 +78,7 @@ class StateBackends:
     rate_limits: RateLimiter
     queue: IntakeQueue
     pubsub: PubSub
+    locks: Locks
     kind: str
 
     async def ping(self) -> None:

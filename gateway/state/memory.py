@@ -6,6 +6,7 @@ import asyncio
 import copy
 import itertools
 import time
+import uuid
 from collections import OrderedDict, defaultdict
 from collections.abc import AsyncIterator
 from typing import Any
@@ -121,6 +122,29 @@ class MemoryQueue:
 
     async def depth(self) -> int:
         return len(self._waiting) + len(self._pending)
+
+
+class MemoryLocks:
+    def __init__(self) -> None:
+        self._held: dict[str, tuple[str, float]] = {}
+
+    async def acquire(self, key: str, ttl_ms: int, wait_ms: int) -> str | None:
+        deadline = time.monotonic() + wait_ms / 1000
+        token = uuid.uuid4().hex
+        while True:
+            now = time.monotonic()
+            holder = self._held.get(key)
+            if holder is None or holder[1] <= now:
+                self._held[key] = (token, now + ttl_ms / 1000)
+                return token
+            if now >= deadline:
+                return None
+            await asyncio.sleep(0.01)
+
+    async def release(self, key: str, token: str) -> None:
+        holder = self._held.get(key)
+        if holder is not None and holder[0] == token:
+            del self._held[key]
 
 
 class MemoryPubSub:

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import asyncio
 import json
+import time
+import uuid
 from collections.abc import AsyncIterator
 from typing import Any
 
@@ -130,6 +133,29 @@ class RedisQueue:
     async def depth(self) -> int:
         await self._ensure_group()
         return int(await self._client.xlen(self._stream))
+
+
+# Delete the lock only if it still holds our token: an expired lock may have passed to another worker.
+_RELEASE = "if redis.call('get', KEYS[1]) == ARGV[1] then return redis.call('del', KEYS[1]) else return 0 end"
+
+
+class RedisLocks:
+    def __init__(self, client: Redis, prefix: str) -> None:
+        self._client = client
+        self._prefix = f"{prefix}:lock:"
+
+    async def acquire(self, key: str, ttl_ms: int, wait_ms: int) -> str | None:
+        token = uuid.uuid4().hex
+        deadline = time.monotonic() + wait_ms / 1000
+        while True:
+            if await self._client.set(self._prefix + key, token, nx=True, px=ttl_ms):
+                return token
+            if time.monotonic() >= deadline:
+                return None
+            await asyncio.sleep(0.02)
+
+    async def release(self, key: str, token: str) -> None:
+        await self._client.eval(_RELEASE, 1, self._prefix + key, token)
 
 
 class RedisPubSub:

@@ -45,9 +45,7 @@ async def test_dedup_first_seen_once(state: StateBackends) -> None:
 
 
 async def test_rate_limit_counts_per_key(state: StateBackends) -> None:
-    results = [
-        await state.rate_limits.hit("sms:+8613800000000", limit=3, window_seconds=60) for _ in range(5)
-    ]
+    results = [await state.rate_limits.hit("sms:+8613800000000", limit=3, window_seconds=60) for _ in range(5)]
     assert results == [True, True, True, False, False]
     assert await state.rate_limits.hit("sms:+8613900000000", limit=3, window_seconds=60)
 
@@ -89,3 +87,20 @@ async def test_pubsub_reaches_subscribers(state: StateBackends) -> None:
     await state.pubsub.publish("outcomes", '{"inbound_id": 2}')
     await asyncio.wait_for(task, timeout=5)
     assert received == ['{"inbound_id": 1}', '{"inbound_id": 2}']
+
+
+async def test_locks_are_exclusive_until_released_or_expired(state: StateBackends) -> None:
+    token = await state.locks.acquire("conv:1", ttl_ms=300, wait_ms=0)
+    assert token is not None
+    assert await state.locks.acquire("conv:1", ttl_ms=300, wait_ms=50) is None
+    assert await state.locks.acquire("conv:2", ttl_ms=300, wait_ms=0) is not None
+    await state.locks.release("conv:1", "not-the-token")
+    assert await state.locks.acquire("conv:1", ttl_ms=300, wait_ms=0) is None
+    await state.locks.release("conv:1", token)
+    second = await state.locks.acquire("conv:1", ttl_ms=100, wait_ms=0)
+    assert second is not None
+    # An expired lock passes to the next caller; the late release of the old holder does not free it.
+    third = await state.locks.acquire("conv:1", ttl_ms=5000, wait_ms=1000)
+    assert third is not None
+    await state.locks.release("conv:1", second)
+    assert await state.locks.acquire("conv:1", ttl_ms=300, wait_ms=0) is None
