@@ -114,10 +114,9 @@ class FakeSmsApis:
     sent: list[tuple[str, str, str]] = field(default_factory=list)  # (provider, phone, text)
 
     def __call__(self, request: httpx.Request) -> httpx.Response:
-        host = request.url.host
-        if host.startswith("dysmsapi"):
+        if request.url.params.get("Action") == "SendSms":
             return self._aliyun(request)
-        if host.startswith("sms.tencent"):
+        if request.headers.get("X-TC-Action") == "SendSms":
             return self._tencent(request)
         return self._generic(request)
 
@@ -151,7 +150,7 @@ class FakeSmsApis:
         date = datetime.fromtimestamp(stamp, UTC).strftime("%Y-%m-%d")
         body = request.content.decode("utf-8")
         canonical = (
-            f"POST\n/\n\ncontent-type:{request.headers['Content-Type']}\nhost:{request.url.host}\n\n"
+            f"POST\n/\n\ncontent-type:{request.headers['Content-Type']}\nhost:{request.headers['Host']}\n\n"
             f"content-type;host\n{hashlib.sha256(body.encode()).hexdigest()}"
         )
         to_sign = f"TC3-HMAC-SHA256\n{stamp}\n{date}/sms/tc3_request\n{hashlib.sha256(canonical.encode()).hexdigest()}"
