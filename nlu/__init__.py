@@ -10,7 +10,7 @@ nlu.reload_dictionary()              re-read the domain dictionary without resta
 
 from __future__ import annotations
 
-from nlu import segment
+from nlu import pipeline, segment
 from nlu.analysis import analyse
 from nlu.core import pieces_with_offsets, words
 from nlu.errors import ConfigError, DictionaryError, InputError, NluError, PipelineError
@@ -32,12 +32,15 @@ def warm_up() -> None:
     _normalize.warm_up()
     segment.tokenizer()
     utility.operators()
+    pipeline.get()
     analyse("预热：我家厨房着火了，电话13812345678。")
 
 
 def reload_dictionary() -> None:
     """Re-read the domain dictionary (maintainers edit it); raises DictionaryError if it is invalid."""
     segment.reload_dictionary()
+    # The entity ruler's phrase patterns were tokenised with the old dictionary: rebuild them too.
+    pipeline.rebuild()
 
 
 __all__ = [

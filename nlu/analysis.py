@@ -1,9 +1,9 @@
-"""`analyse`: one call per message."""
+"""`analyse`: one call per message, one `nlp(text)` call of the spaCy pipeline."""
 
 from __future__ import annotations
 
-from nlu import emergency, utility
-from nlu.core import prepare, to_entities, words
+from nlu import pipeline, segment
+from nlu.core import to_entities
 from nlu.errors import InputError
 from nlu.results import Analysis
 
@@ -11,6 +11,23 @@ from nlu.results import Analysis
 def analyse(text: str) -> Analysis:
     if not isinstance(text, str):
         raise InputError(f"analyse() needs str, got {type(text).__name__}")
+    doc = pipeline.get()(text)
+    norm = doc._.hotline_norm
+    return Analysis(
+        text=text,
+        normalized=norm.text,
+        tokens=tuple(t.text for t in doc if segment.is_word(t.text)),
+        entities=to_entities(norm, doc._.hotline_spans),
+        emergency=doc._.hotline_emergency,
+        utility=doc._.hotline_utility,
+    )
+
+
+def analyse_fast(text: str) -> Analysis:
+    """The same analysis without spaCy (used by the benchmark to show what spaCy costs)."""
+    from nlu import emergency, utility
+    from nlu.core import prepare, words
+
     prep = prepare(text)
     return Analysis(
         text=text,

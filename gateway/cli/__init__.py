@@ -17,7 +17,10 @@ core.register(app)
 
 # Command groups: (module, name). Each module exposes a `typer.Typer` named `app`.
 # Add a line here when a package gains a command group.
-_GROUPS: list[tuple[str, str]] = []
+_GROUPS: list[tuple[str, str]] = [
+    ("gateway.cli.nlu", "nlu"),
+    ("gateway.cli.classifier", "classifier"),
+]
 
 
 def _register_groups() -> None:

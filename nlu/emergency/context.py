@@ -41,6 +41,11 @@ HYPOTHETICAL_AFTER = re.compile(
     r"^.{0,8}(?:应急预案|常识|注意事项|注意什么|找哪个部门|归谁管|哪个部门管|打什么电话)|"
     r"^.{0,6}(?:后果不堪设想|会负责吗|负责吗|能赔吗|怎么赔|谁负责|谁来赔)"
 )
+# Knowledge questions about an emergency (symptoms, prevention, first aid), anywhere near the trigger.
+KNOWLEDGE = re.compile(
+    r"怎么预防|如何预防|如何防范|怎么防范|预防措施|防范措施|有什么症状|什么症状|症状是什么|急救方法|自救方法|逃生方法|"
+    r"注意事项|应急知识|是什么原因|有哪些原因|怎么急救|如何急救|怎么自救|如何自救|怎么逃生|如何逃生"
+)
 RESOLVED = re.compile(
     r"(?:已经|已|早就|都|总算|终于)(?:被)?(?:扑灭|灭了|熄灭|处理好|处理完|解决|控制住|救出来|送(?:到)?医院|出院|"
     r"没事了|好了|抢救过来|脱险|找到|回来|抓到|抓住|醒了|醒过来|离开了|走了)|火灭了|没事了|平安了|找到了|"
@@ -56,7 +61,7 @@ PAST = re.compile(
 AFTERMATH = re.compile(
     r"赔偿|理赔|保险|报销|定损|索赔|追责|起诉|维权|责任认定|认定|医药费|修车|维修费|误工费|处理结果|赔钱|不赔|"
     r"怎么赔|赔付|鉴定|调解|私了|判决|立案|判了|拘留了|案子|案件|进展|回执|笔录|出警记录|报案|事故证明|火灾证明|"
-    r"损失|补偿|后续|善后|费用|退钱|退款|投诉|举报|反映|追究|责任|后遗症|复查|康复|住院费|开证明|没人管|不管|处理"
+    r"损失|补偿|后续|善后|费用|退钱|退款|追究|责任|后遗症|复查|康复|住院费|开证明"
 )
 ADMIN = re.compile(
     r"收费|多少钱|怎么收费|办理|申请|补助|补贴|证明|材料|流程|手续|政策|疫苗|课程|考试|招聘|驾照|违章|罚单|扣分|"
@@ -106,34 +111,49 @@ def clause_bounds(text: str, start: int, end: int, pos: int) -> tuple[int, int]:
     return c_start, end
 
 
+def window_bounds(text: str, s_start: int, s_end: int, pos: int) -> tuple[int, int]:
+    """The clause holding `pos`, one clause before it and two after it, inside the sentence.
+
+    Context words act on nearby clauses only: a long message that complains about one thing and
+    reports a fire in passing must still raise the fire.
+    """
+    cuts = [s_start] + [m.end() for m in CLAUSE_SPLIT.finditer(text, s_start, s_end)] + [s_end]
+    cuts = sorted(set(cuts))
+    idx = max(i for i, c in enumerate(cuts) if c <= pos)
+    return cuts[max(0, idx - 1)], cuts[min(len(cuts) - 1, idx + 3)]
+
+
 def blocked_by(text: str, start: int, end: int, *, needs_present: bool, critical: bool) -> str | None:
     """The hard-case family that makes text[start:end] not a present emergency, or None."""
     s_start, s_end = sentence_bounds(text, start)
     sentence = text[s_start:s_end]
     c_start, c_end = clause_bounds(text, s_start, s_end, start)
+    w_start, w_end = window_bounds(text, s_start, s_end, start)
+    window = text[w_start:w_end]
     before_clause = text[c_start:start]
     after_clause = text[end:c_end]
-    strong = STRONG_PRESENT.search(sentence) is not None
 
     if NEGATION_BEFORE.search(before_clause[-8:]):
         return "negated"
-    if strong:
+    if STRONG_PRESENT.search(sentence):
         return None
-    if INFORMATIONAL.search(sentence):
+    if INFORMATIONAL.search(window):
         return "informational (news, drill, hearsay)"
     if HYPOTHETICAL_BEFORE.search(before_clause[-HYPOTHETICAL_WINDOW:]) or HYPOTHETICAL_AFTER.search(after_clause):
         return "hypothetical, risk or prevention question"
-    if RESOLVED.search(sentence) and not RESOLVED_OVERRIDE.search(text[end:s_end]):
+    if KNOWLEDGE.search(window):
+        return "knowledge question (symptoms, prevention, first aid)"
+    if RESOLVED.search(window) and not RESOLVED_OVERRIDE.search(text[end:w_end]):
         return "resolved"
-    present = PRESENT.search(sentence) is not None
-    if PAST.search(sentence) and not present:
+    present = PRESENT.search(window) is not None
+    if PAST.search(window) and not present:
         return "past event"
     # A life-threatening trigger is never explained away by a complaint or admin word alone.
-    if not critical and AFTERMATH.search(sentence) and not present:
+    if not critical and AFTERMATH.search(window) and not present:
         return "aftermath (claims, compensation, follow-up)"
-    if not critical and ADMIN.search(sentence) and not present:
+    if not critical and ADMIN.search(window) and not present:
         return "administrative question"
-    if needs_present and not IN_PROGRESS.search(sentence):
+    if needs_present and not IN_PROGRESS.search(window):
         return "not in progress"
     return None
 

@@ -75,9 +75,14 @@ _SUFFIXES: tuple[tuple[str, int], ...] = (
     ("火车站", ESTATE),
     ("站", ESTATE),
     ("工业园", ESTATE),
+    ("园", ESTATE),
 )
 _SUFFIX_LEVEL = dict(_SUFFIXES)
 _SUFFIXES_BY_LENGTH = sorted(_SUFFIX_LEVEL, key=len, reverse=True)
+# Index by last character: _suffix_level runs for every token of every message.
+_SUFFIXES_BY_LAST_CHAR: dict[str, tuple[str, ...]] = {
+    ch: tuple(s for s in _SUFFIXES_BY_LENGTH if s[-1] == ch) for ch in {s[-1] for s in _SUFFIXES_BY_LENGTH}
+}
 
 # Words that end like an address component but are not one.
 _GENERIC = frozenset(
@@ -90,7 +95,8 @@ _GENERIC = frozenset(
         "商城 古城 城管 新城 本市 全市 该市 此市 我市 本区 全区 该区 我区 "
         "本县 该县 我县 全省 本省 外省 本镇 该镇 全镇 农村 乡村 全村 本村 "
         "同村 该村 家庭 法庭 门庭 苑 花园 公园 广场 大厦 商场 公寓 地铁站 "
-        "公交站 火车站 菜市场 农贸市场 新村 山庄 华府 嘉园 家园"
+        "公交站 火车站 菜市场 农贸市场 新村 山庄 华府 嘉园 家园 公园 校园 园区 幼儿园 动物园 植物园 游乐园 果园 "
+        "菜园 庄园 陵园 墓园 乐园 家园 田园 花园 园"
     ).split()
 )
 _PROVINCES = (  # noqa: SIM905
@@ -132,14 +138,20 @@ _NUM_UNITS: dict[str, int] = {
     "室": ROOM,
     "号房": ROOM,
     "层": UNIT,
+    "期": ESTATE,
+    "号门": SPOT,
     "户": ROOM,
 }
 _SPOTS = frozenset(
     (  # noqa: SIM905
-        "东门 西门 南门 北门 正门 后门 侧门 门口 大门 路口 十字路口 交叉口 地下车库 停车场 附近 对面 旁边"
+        "东门 西门 南门 北门 正门 后门 侧门 门口 大门 路口 十字路口 交叉口 地下车库 停车场 附近 对面 旁边 门 号门"
     ).split()
 )
 _CJK = re.compile(r"^[\u4e00-\u9fff]+$")
+
+
+# Estate words that make an address on their own (幸福小区, 阳光新村); 某某城 or 某某府 need company.
+_STRONG_ESTATE = ("小区", "花园", "家园", "新村", "公寓", "大厦", "山庄", "嘉园", "华府", "苑", "园", "雅居", "公馆")
 
 
 @dataclass(frozen=True, slots=True)
@@ -147,6 +159,7 @@ class Part:
     start: int
     end: int
     level: int
+    strong: bool = False
 
 
 def _suffix_level(token: str) -> int | None:
@@ -155,7 +168,7 @@ def _suffix_level(token: str) -> int | None:
         return _GAZETTEER[token]
     if token in _GENERIC or not _CJK.match(token):
         return None
-    for suffix in _SUFFIXES_BY_LENGTH:
+    for suffix in _SUFFIXES_BY_LAST_CHAR.get(token[-1], ()):
         if token.endswith(suffix) and len(token) > len(suffix):
             head = token[: -len(suffix)]
             if head in _STOP or head[-1] in "的了在是":
@@ -190,10 +203,23 @@ def _component_at(tokens: list[tuple[str, int, int]], i: int) -> tuple[Part, int
             break
         suffix = tokens[j][0]
         if suffix in _SUFFIX_LEVEL:
-            return Part(start, tokens[j][2], _SUFFIX_LEVEL[suffix]), j + 1
+            return Part(start, tokens[j][2], _SUFFIX_LEVEL[suffix], suffix in _STRONG_ESTATE), j + 1
     level = _suffix_level(tok)
     if level is not None:
-        return Part(start, end, level), i + 1
+        return Part(start, end, level, tok.endswith(_STRONG_ESTATE)), i + 1
+    return None
+
+
+def _continuation_at(tokens: list[tuple[str, int, int]], i: int) -> tuple[Part, int] | None:
+    """Inside an address, a short name piece may precede a component: 岳麓区/麓/山南路, 昆山市/玉/山镇."""
+    found = _component_at(tokens, i)
+    if found is not None:
+        return found
+    tok, start, _ = tokens[i]
+    if len(tok) <= 2 and _is_name(tok) and i + 1 < len(tokens):
+        nxt = _component_at(tokens, i + 1)
+        if nxt is not None and nxt[0].level not in (NUMBER, BUILDING, UNIT, ROOM, SPOT):
+            return Part(start, nxt[0].end, nxt[0].level, nxt[0].strong), nxt[1]
     return None
 
 
@@ -213,7 +239,7 @@ def parts_from_tokens(tokens: list[tuple[str, int, int]]) -> list[list[Part]]:
                 run.append(Part(tokens[i][1], tokens[i][2], SPOT))
                 i += 1
                 continue
-            nxt = _component_at(tokens, i)
+            nxt = _continuation_at(tokens, i)
             if nxt is not None:
                 run.append(nxt[0])
                 i = nxt[1]
@@ -233,7 +259,7 @@ def _keep(run: list[Part]) -> bool:
     if not named:
         return False
     # A single estate-like word ("某某城") needs company to count as an address.
-    return len(run) >= 2 or named[0].level <= ROAD
+    return len(run) >= 2 or named[0].level <= ROAD or named[0].strong
 
 
 def extract_from_tokens(text: str, tokens: list[tuple[str, int, int]]) -> list[Span]:

@@ -29,9 +29,21 @@ class Span:
 Extractor = Callable[[str], list[Span]]
 
 
+# Pattern-validated types beat the heuristic ones; among heuristic types the longer span wins, so
+# "鼓楼区人民医院" is one organisation rather than an address followed by a stray word.
+_HEURISTIC = frozenset({"address", "org", "person"})
+
+
 def resolve_overlaps(spans: list[Span]) -> list[Span]:
-    """Keep a non-overlapping set: higher priority first, then longer, then earlier."""
-    ordered = sorted(spans, key=lambda s: (PRIORITY[s.type], -(s.end - s.start), s.start))
+    """Keep a non-overlapping set: validated types first, then longer, then by priority, then earlier."""
+
+    def key(s: Span) -> tuple[int, int, int, int]:
+        length = s.end - s.start
+        if s.type in _HEURISTIC:
+            return (1, -length, PRIORITY[s.type], s.start)
+        return (0, PRIORITY[s.type], -length, s.start)
+
+    ordered = sorted(spans, key=key)
     taken: list[Span] = []
     for span in ordered:
         if all(span.end <= t.start or span.start >= t.end for t in taken):

@@ -9,7 +9,7 @@ from __future__ import annotations
 import re
 
 from nlu.entities.base import Span
-from nlu.numerals import NUMERAL_CHARS, parse_number
+from nlu.numerals import DIGITS, NUMERAL_CHARS, parse_number
 
 _N = rf"(?:\d+|[{NUMERAL_CHARS}]+)"
 _DAYS = {
@@ -76,10 +76,7 @@ _WEEK_REL = re.compile(
     rf"(上上|上|这|本|下)?(?:个)?(?:周|星期|礼拜)([一二三四五六日天末])({_PERIOD_WORD})?(?:{_CLOCK})?"
 )
 _TIME = re.compile(rf"({_PERIOD_WORD})?{_CLOCK}")
-_DURATION = re.compile(
-    rf"(?:连续|整整|已经|快|将近|足足|长达)?({_N}|半|几)(?:多)?(个小时|个钟头|小时|钟头|分钟|个月|星期|礼拜|天|周|年)(?:多)?"
-    r"(?:了|以来|之久|时间)?"
-)
+_DURATION = re.compile(rf"(?:连续|整整|足足|长达)?({_N}|半|几)(个)?(多)?(小时|钟头|分钟|月|星期|礼拜|天|周|年)")
 _MONTH_REL = re.compile(rf"(上个月|上月|这个月|本月|下个月|下月)({_N})(?:号|日)")
 
 
@@ -88,6 +85,16 @@ def _num(text: str) -> int | None:
         return int(parse_number(text))
     except ValueError:
         return None
+
+
+def _year(text: str) -> int | None:
+    """二〇二三 is read digit by digit, not as a quantity."""
+    if text.isdigit():
+        return int(text)
+    digits = [DIGITS.get(ch) for ch in text]
+    if any(d is None for d in digits):
+        return None
+    return int("".join(str(d) for d in digits))
 
 
 def _clock(period: str | None, hour_s: str | None, minute_s: str | None) -> str | None:
@@ -110,6 +117,8 @@ def _clock(period: str | None, hour_s: str | None, minute_s: str | None) -> str 
                 return None
             minute = parsed
     kind = _PERIODS.get(period or "", "")
+    if kind in ("pm", "night") and hour == 12:
+        return f"T00:{minute:02d}"  # 晚上十二点 is midnight
     if kind in ("pm", "noon") and hour < 12 and not (kind == "noon" and hour >= 11):
         hour += 12
     if kind == "night" and 6 <= hour < 12:
@@ -124,7 +133,7 @@ def extract(text: str) -> list[Span]:
             y, mo, d = int(m.group(4)), int(m.group(5)), int(m.group(6))
             year: int | None = y
         else:
-            year = _num(m.group(1)) if m.group(1) else None
+            year = _year(m.group(1)) if m.group(1) else None
             mo_n, d_n = _num(m.group(2)), _num(m.group(3))
             if mo_n is None or d_n is None:
                 continue
@@ -154,6 +163,8 @@ def extract(text: str) -> list[Span]:
         clock = _clock(period, hour, minute)
         if clock:
             value += clock
+        elif period:
+            value += f"/{_PERIODS[period]}"
         spans.append(Span("datetime", m.start(), m.end(), value))
     for m in _MONTH_REL.finditer(text):
         rel, day_s = m.groups()
@@ -169,7 +180,9 @@ def extract(text: str) -> list[Span]:
         if clock:
             spans.append(Span("datetime", m.start(), m.end(), clock))
     for m in _DURATION.finditer(text):
-        amount_s, unit = m.group(1), m.group(2)
+        amount_s, classifier, _, unit = m.groups()
+        if unit == "月" and not classifier:
+            continue  # 三月 is March, 三个月 is a duration
         code = _DUR_UNITS[unit]
         amount: float | None
         if amount_s == "半":

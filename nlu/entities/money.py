@@ -7,7 +7,8 @@ import re
 from nlu.entities.base import Span
 from nlu.numerals import NUMERAL_CHARS, format_number, parse_number
 
-_NUM = rf"(?:\d+(?:\.\d+)?[{NUMERAL_CHARS}]*|[{NUMERAL_CHARS}]+)"
+# Mixed forms such as 1万2 and 3千5 are one number.
+_NUM = rf"(?:\d+(?:\.\d+)?|[{NUMERAL_CHARS}])[\d{NUMERAL_CHARS}]*"
 _UNIT = r"(?:万元|元钱|块钱|元|块|圆|万块|千块)"
 # A number followed by a currency unit.
 _WITH_UNIT = re.compile(rf"(?:人民币|¥|￥)?({_NUM})(多)?({_UNIT})")
@@ -15,9 +16,12 @@ _PREFIXED = re.compile(r"(?:¥|￥|RMB\s?)(\d+(?:\.\d+)?)")
 # A bare number right after a money word (欠薪三万二, 工资8000): only amounts with a magnitude.
 _CUE = (
     r"(?:欠薪|欠款|工资|薪水|工钱|货款|押金|定金|罚款|赔偿|补偿|退款|房租|租金|物业费|收费|收了|"
-    r"骗了|骗走|被骗|转账|转了|借了|欠了|欠我|欠|花了|花费|损失|赔了|价格|报价)"
+    r"骗了|骗走|被骗|转账|转了|借了|欠了|欠我|欠|花了|花费|损失|赔了|价格|报价|月薪|年薪|薪资|日薪|时薪|底薪|"
+    r"提成|奖金|绩效|工资条)"
 )
-_CUED = re.compile(rf"{_CUE}(?:了|共|总共|一共|大概|约|将近|差不多)?({_NUM})(?![{NUMERAL_CHARS}\d年月日号天个岁])")
+_CUED = re.compile(
+    rf"{_CUE}(?:了)?(?:我|他|她|我们|给我|给他)?(?:共|总共|一共|大概|约|将近|差不多)?({_NUM})(?![{NUMERAL_CHARS}\d年月日号天个岁])"
+)
 _MIN_BARE = 100.0
 
 

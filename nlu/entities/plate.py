@@ -10,7 +10,8 @@ PROVINCES = "京津沪渝冀豫云辽黑湘皖鲁新苏浙赣鄂桂甘晋蒙陕�
 _LETTER = "A-HJ-NP-Za-hj-np-z"  # I and O are never used
 _PLATE = re.compile(
     rf"(?<![{PROVINCES}A-Za-z0-9])([{PROVINCES}])\s?([{_LETTER}])\s?[·•.\-]?\s?"
-    rf"([{_LETTER}0-9]{{5,6}})([警学挂领港澳])?(?![A-Za-z0-9])"
+    # Ordinary/new-energy bodies have 5-6 characters; 警/学/挂/领/港/澳 plates have 4 plus the suffix.
+    rf"(?:([{_LETTER}0-9]{{5,6}})(?![A-Za-z0-9])|([{_LETTER}0-9]{{4}})([警学挂领港澳]))"
 )
 
 
@@ -26,8 +27,9 @@ def _is_plate_body(body: str) -> bool:
 def extract(text: str) -> list[Span]:
     spans: list[Span] = []
     for m in _PLATE.finditer(text):
-        province, letter, body, suffix = m.groups()
-        if not _is_plate_body(body):
+        province, letter, long_body, short_body, suffix = m.groups()
+        body = long_body or short_body
+        if long_body is not None and not _is_plate_body(body):
             continue
         value = f"{province}{letter.upper()}{body.upper()}{suffix or ''}"
         spans.append(Span("plate", m.start(), m.end(), value))

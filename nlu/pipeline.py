@@ -1,0 +1,164 @@
+"""The spaCy pipeline that holds the analysis: blank Chinese + our jieba tokenizer + components.
+
+    nlp = build()              # spacy.blank("zh") with the hotline tokenizer, then:
+    entity_ruler               # gazetteer of departments and operators (ORG), nlu/data/org_gazetteer.txt
+    hotline_entities           # regex/token extractors, merged with the ruler; sets doc.ents too
+    hotline_emergency          # 110/119/120/122 detection
+    hotline_utility            # water/power/gas/heating/telecom referral
+    doc = nlp(text)            # the whole analysis is this one call
+
+Why a custom tokenizer instead of spaCy's own `segmenter = "jieba"`: spaCy's ChineseTokenizer calls the
+process-global `jieba.cut` on the raw text. We need (1) normalisation (traditional, full-width, emoji)
+before segmentation with an offset map back to the original, and (2) our own jieba.Tokenizer instance
+carrying the domain dictionary that maintainers reload without restart. The tokenizer below does both
+and keeps the Doc text equal to the normalised text. Nothing is downloaded: it works offline.
+"""
+
+from __future__ import annotations
+
+import threading
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from nlu import emergency, segment, utility
+from nlu.entities import Span, extract_all, resolve_overlaps
+from nlu.errors import PipelineError
+from nlu.normalization import normalize
+
+if TYPE_CHECKING:
+    from spacy.language import Language
+    from spacy.tokens import Doc
+
+GAZETTEER = Path(__file__).with_name("data") / "org_gazetteer.txt"
+PIPE_NAMES = ("entity_ruler", "hotline_entities", "hotline_emergency", "hotline_utility")
+
+_lock = threading.Lock()
+_nlp: Language | None = None
+_registered = False
+
+
+class HotlineTokenizer:
+    """Normalise, then segment with the domain-dictionary jieba; Doc.text is the normalised text."""
+
+    def __init__(self, vocab: Any) -> None:
+        self.vocab = vocab
+
+    def __call__(self, text: str) -> Doc:
+        from spacy.tokens import Doc
+
+        norm = normalize(text)
+        words = [w for w in segment.cut(norm.text) if w]
+        doc = Doc(self.vocab, words=words, spaces=[False] * len(words))
+        doc._.hotline_norm = norm
+        return doc
+
+    # spaCy serialises tokenizers with the pipeline; ours has no state beyond the shared dictionary.
+    def to_bytes(self, **_: Any) -> bytes:
+        return b""
+
+    def from_bytes(self, _data: bytes, **_: Any) -> HotlineTokenizer:
+        return self
+
+    def to_disk(self, _path: Any, **_: Any) -> None:
+        return None
+
+    def from_disk(self, _path: Any, **_: Any) -> HotlineTokenizer:
+        return self
+
+
+def _token_offsets(doc: Doc) -> list[tuple[str, int, int]]:
+    return [(t.text, t.idx, t.idx + len(t.text)) for t in doc]
+
+
+def _entities(doc: Doc) -> Doc:
+    spans = extract_all(doc.text, _token_offsets(doc))
+    ruler_orgs = [Span("org", e.start_char, e.end_char, e.text) for e in doc.ents if e.label_ == "ORG"]
+    merged = resolve_overlaps(spans + ruler_orgs)
+    doc._.hotline_spans = merged
+    ents: list[Any] = []
+    for span in merged:
+        ent = doc.char_span(span.start, span.end, label=span.type.upper(), alignment_mode="expand")
+        if ent is not None and all(ent.start >= e.end or ent.end <= e.start for e in ents):
+            ents.append(ent)
+    doc.ents = ents
+    return doc
+
+
+def _emergency(doc: Doc) -> Doc:
+    doc._.hotline_emergency = emergency.detect(doc._.hotline_norm)
+    return doc
+
+
+def _utility(doc: Doc) -> Doc:
+    doc._.hotline_utility = utility.detect(doc._.hotline_norm)
+    return doc
+
+
+def _register() -> None:
+    """Register extensions, tokenizer and components with spaCy (once per process)."""
+    global _registered
+    if _registered:
+        return
+    from spacy.language import Language
+    from spacy.tokens import Doc
+
+    for name in ("hotline_norm", "hotline_spans", "hotline_emergency", "hotline_utility"):
+        if not Doc.has_extension(name):
+            Doc.set_extension(name, default=None)
+
+    from spacy.util import registry
+
+    def _make_tokenizer() -> Any:
+        return lambda nlp: HotlineTokenizer(nlp.vocab)
+
+    registry.tokenizers.register("hotline.jieba_tokenizer.v1", func=_make_tokenizer)
+
+    Language.component("hotline_entities", func=_entities)
+    Language.component("hotline_emergency", func=_emergency)
+    Language.component("hotline_utility", func=_utility)
+    _registered = True
+
+
+def _gazetteer_patterns() -> list[dict[str, str]]:
+    try:
+        lines = GAZETTEER.read_text(encoding="utf-8").splitlines()
+    except OSError as exc:
+        raise PipelineError(f"cannot read {GAZETTEER}: {exc.strerror}") from exc
+    names = [ln.strip() for ln in lines if ln.strip() and not ln.startswith("#")]
+    return [{"label": "ORG", "pattern": name} for name in names]
+
+
+def build() -> Language:
+    """A fresh pipeline (tests and benchmarks); `get()` returns the shared one."""
+    _register()
+    import spacy
+
+    try:
+        nlp = spacy.blank("zh", config={"nlp": {"tokenizer": {"@tokenizers": "hotline.jieba_tokenizer.v1"}}})
+        ruler = nlp.add_pipe("entity_ruler", config={"phrase_matcher_attr": "TEXT"})
+        ruler.add_patterns(_gazetteer_patterns())  # type: ignore[attr-defined]
+        nlp.add_pipe("hotline_entities")
+        nlp.add_pipe("hotline_emergency")
+        nlp.add_pipe("hotline_utility")
+    except (ValueError, KeyError) as exc:
+        raise PipelineError(f"cannot build the spaCy pipeline: {exc}") from exc
+    return nlp
+
+
+def get() -> Language:
+    global _nlp
+    nlp = _nlp
+    if nlp is None:
+        with _lock:
+            if _nlp is None:
+                _nlp = build()
+            nlp = _nlp
+    return nlp
+
+
+def rebuild() -> None:
+    """Swap in a fresh pipeline (after the gazetteer or dictionary changed)."""
+    global _nlp
+    fresh = build()
+    with _lock:
+        _nlp = fresh

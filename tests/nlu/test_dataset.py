@@ -1,0 +1,26 @@
+"""The labelled emergency set: sizes, composition, and a regression guard on the tune part."""
+
+import nlu
+from nlu.evaluation import evaluate, load_heldout, load_tune
+
+
+def test_sizes() -> None:
+    examples = load_tune() + load_heldout()
+    emergencies = [e for e in examples if e.is_emergency]
+    others = [e for e in examples if not e.is_emergency]
+    assert len(emergencies) >= 400
+    assert len(others) >= 1200
+    assert sum(e.is_hard_negative for e in others) * 3 >= len(others)
+    for service in nlu.SERVICES:
+        assert sum(service in e.services for e in emergencies) >= 60
+
+
+def test_no_text_in_both_parts() -> None:
+    tune = {e.text for e in load_tune()}
+    assert not tune & {e.text for e in load_heldout()}
+
+
+def test_tune_part_regression() -> None:
+    report = evaluate(load_tune(), lambda text: nlu.analyse(text).emergency)
+    assert report.overall.recall >= 0.99, [e.text for e in report.misses]
+    assert report.overall.precision >= 0.95

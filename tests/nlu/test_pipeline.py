@@ -1,0 +1,64 @@
+import pytest
+
+import nlu
+from nlu import pipeline
+from nlu.analysis import analyse_fast
+
+
+def test_pipeline_components() -> None:
+    nlp = pipeline.get()
+    assert nlp.lang == "zh"
+    assert tuple(nlp.pipe_names) == pipeline.PIPE_NAMES
+
+
+def test_one_call_fills_the_doc() -> None:
+    doc = pipeline.get()("電話13812345678，投訴城管局，家裡著火了")
+    assert doc.text == "电话13812345678,投诉城管局,家里着火了"
+    assert {e.label_ for e in doc.ents} == {"PHONE", "ORG"}
+    assert doc._.hotline_emergency is not None
+    assert doc._.hotline_emergency.services == ("119",)
+
+
+def test_entity_ruler_tags_departments() -> None:
+    doc = pipeline.get()("找了人社局和市场监管局都不管")
+    assert [e.text for e in doc.ents if e.label_ == "ORG"] == ["人社局", "市场监管局"]
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "我家厨房着火了快来人",
+        "电话13812345678，住在南京市鼓楼区宁海路街道北京西路12号3栋201室，苏A12345",
+        "公积金怎么提取",
+        "上周着火了现在赔偿怎么办",
+        "停电了，供电公司什么时候来修",
+    ],
+)
+def test_spacy_and_fast_path_agree(text: str) -> None:
+    assert nlu.analyse(text) == analyse_fast(text)
+
+
+def test_analysis_to_dict_shape() -> None:
+    result = nlu.analyse("车祸了有人受伤，电话13812345678").to_dict()
+    assert set(result) == {"text", "normalized", "tokens", "entities", "emergency", "utility"}
+    assert set(result["entities"][0]) == {"type", "text", "value", "start", "end"}
+    assert set(result["emergency"]) == {"services", "severity", "evidence", "reason"}
+    assert result["emergency"]["services"] == ["120", "122"]
+
+
+def test_analysis_is_frozen() -> None:
+    analysis = nlu.analyse("公积金")
+    with pytest.raises(AttributeError):
+        analysis.text = "x"  # type: ignore[misc]
+
+
+def test_non_text_is_rejected() -> None:
+    with pytest.raises(nlu.InputError):
+        nlu.analyse(123)  # type: ignore[arg-type]
+
+
+def test_empty_and_symbol_only_text() -> None:
+    for text in ("", "   ", "😀😀", "！！！"):
+        result = nlu.analyse(text)
+        assert result.emergency is None
+        assert result.entities == ()
