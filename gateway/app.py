@@ -11,6 +11,7 @@ from pathlib import Path
 from anyio import to_thread
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
+from fastapi.middleware.cors import CORSMiddleware
 from fastapi.responses import FileResponse, JSONResponse
 from fastapi.staticfiles import StaticFiles
 
@@ -21,6 +22,7 @@ from channels.web import WebSettings
 from gateway import __version__
 from gateway.limits import BodySizeLimit
 from gateway.logging_setup import configure_logging
+from gateway.observability import RequestContext
 from gateway.runtime import Runtime
 from gateway.settings import Settings, get_settings
 
@@ -31,6 +33,7 @@ _STATIC = Path(__file__).with_name("static")
 # Each entry is a module exposing `router: APIRouter`.
 _ROUTERS: list[str] = [
     "gateway.api.health",
+    "gateway.api.metrics",
 ]
 
 
@@ -84,6 +87,14 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         reply_budget_seconds=settings.web_reply_budget_seconds,
     )
     app.add_middleware(BodySizeLimit, max_bytes=settings.max_body_bytes)
+    if settings.cors_origins:
+        app.add_middleware(
+            CORSMiddleware,
+            allow_origins=settings.cors_origins,
+            allow_methods=["GET", "POST"],
+            allow_headers=["Content-Type", "Authorization", "X-Request-Id"],
+        )
+    app.add_middleware(RequestContext)
     for module_name in _ROUTERS:
         app.include_router(importlib.import_module(module_name).router)
     for channel in BUILTIN_CHANNELS.values():

@@ -6,11 +6,13 @@ import asyncio
 import contextlib
 import json
 import logging
+from collections.abc import Awaitable, Callable
 
 from anyio import to_thread
 
 from channels.base import Message, Outcome, Reply
 from gateway import replies
+from gateway.metrics import DUPLICATES, MESSAGES, PENDING_REPLIES
 from gateway.processor import OUTCOMES_CHANNEL
 from gateway.state import StateBackends
 from gateway.store import InboundRecord, Store
@@ -22,9 +24,21 @@ _POLL_SECONDS = 0.25
 
 
 class IntakeService:
-    def __init__(self, store: Store, state: StateBackends) -> None:
+    """Inbox row first, then the queue; emergencies jump the queue; a long queue means replies come later."""
+
+    def __init__(
+        self,
+        store: Store,
+        state: StateBackends,
+        emergency_check: Callable[[str], bool] | None = None,
+        process_now: Callable[[int], Awaitable[Outcome | None]] | None = None,
+        max_queue_depth: int = 5_000,
+    ) -> None:
         self.store = store
         self.state = state
+        self.emergency_check = emergency_check
+        self.process_now = process_now
+        self.max_queue_depth = max_queue_depth
         self._waiters: dict[int, list[asyncio.Future[None]]] = {}
         self._listener: asyncio.Task[None] | None = None
 
@@ -39,13 +53,31 @@ class IntakeService:
 
     async def submit(self, message: Message, budget_seconds: float) -> Outcome:
         record, created = await to_thread.run_sync(self.store.record_inbound, message)
+        if not created:
+            DUPLICATES.labels(message.channel).inc()
         if record.outcome is not None:
             return Outcome.from_dict(record.outcome)
-        if created:
-            await self.state.queue.publish(
-                {"inbound_id": str(record.id), "conversation": record.conversation_id}
-            )
+        if not created:
+            return await self._await_outcome(record, budget_seconds)
+        MESSAGES.labels(message.channel).inc()
+        if self._is_emergency(message.text):
+            # Nothing may delay an emergency: it is processed here and now, not behind the queue.
+            outcome = await self.process_now(record.id) if self.process_now else None
+            if outcome is not None:
+                return outcome
+        await self.state.queue.publish({"inbound_id": str(record.id), "conversation": record.conversation_id})
+        if await self._overloaded():
+            return await self._await_outcome(record, budget_seconds=0)
         return await self._await_outcome(record, budget_seconds)
+
+    def _is_emergency(self, text: str) -> bool:
+        return self.emergency_check is not None and self.emergency_check(text)
+
+    async def _overloaded(self) -> bool:
+        try:
+            return await self.state.queue.depth() > self.max_queue_depth
+        except Exception:
+            return False
 
     async def history(self, channel: str, session_key: str) -> list[dict[str, object]]:
         return await conversation_history(self.store, channel, session_key)
@@ -78,6 +110,7 @@ class IntakeService:
             done = await to_thread.run_sync(self.store.get_inbound, record.id)
             if done is not None and done.outcome is not None:
                 return Outcome.from_dict(done.outcome)
+        PENDING_REPLIES.labels(record.channel).inc()
         return Outcome(
             message_id=record.external_id,
             replies=(Reply("您的留言已收到，正在为您处理，稍后回复您。"),),

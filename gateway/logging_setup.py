@@ -31,7 +31,10 @@ class JsonFormatter(logging.Formatter):
             "logger": record.name,
             "message": record.getMessage(),
         }
-        for key in ("inbound_id", "conversation_id", "request_id"):
+        from gateway.observability import request_id
+
+        data["request_id"] = request_id.get()
+        for key in ("inbound_id", "conversation_id"):
             if hasattr(record, key):
                 data[key] = getattr(record, key)
         if record.exc_info:

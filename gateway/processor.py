@@ -8,7 +8,9 @@ from __future__ import annotations
 
 import json
 import logging
+import time
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from typing import Any, Protocol
 
 from anyio import to_thread
@@ -19,6 +21,15 @@ from gateway.dialogue import Context, KnowledgeAnswer, Understanding, decide
 from gateway.dialogue import understanding_text as said
 from gateway.dialogue.policy import CONSULTATIONS
 from gateway.effects import Effects
+from gateway.metrics import (
+    CLASSIFIER_CONFIDENCE,
+    EMERGENCIES,
+    KB_ANSWERS,
+    PROCESSING_FAILURES,
+    QUEUE_LAG_SECONDS,
+    STAGE_SECONDS,
+    WORK_ORDERS,
+)
 from gateway.state import StateBackends
 from gateway.store import InboundRecord, Store
 from gateway.understanding import ticket_view
@@ -67,6 +78,7 @@ class Processor:
         try:
             outcome = await self._run(inbound)
         except Exception as error:
+            PROCESSING_FAILURES.inc()
             log.exception("processing failed", extra={"inbound_id": inbound_id})
             await to_thread.run_sync(self.store.fail, inbound_id, f"{type(error).__name__}: {error}")
             raise
@@ -81,19 +93,25 @@ class Processor:
         return outcome
 
     async def _run(self, inbound: InboundRecord) -> Outcome:
+        QUEUE_LAG_SECONDS.observe(max(0.0, (datetime.now(UTC) - inbound.received_at).total_seconds()))
+        started = time.perf_counter()
         session_key = f"conv:{inbound.conversation_id}"
         session = await self.state.sessions.get(session_key) or {}
-        understanding = await to_thread.run_sync(self.models.understand, inbound.text)
-        context = await to_thread.run_sync(self._context, inbound, understanding, session)
-        decision = decide(understanding, session, context)
-        outcome = await self.effects.apply(inbound, understanding, decision)
+        with STAGE_SECONDS.labels("understand").time():
+            understanding = await to_thread.run_sync(self.models.understand, inbound.text)
+        with STAGE_SECONDS.labels("context").time():
+            context = await to_thread.run_sync(self._context, inbound, understanding, session)
+        with STAGE_SECONDS.labels("decide").time():
+            decision = decide(understanding, session, context)
+        with STAGE_SECONDS.labels("effects").time():
+            outcome = await self.effects.apply(inbound, understanding, decision)
         _remember_new_ticket(decision.state, outcome)
         await self.state.sessions.set(session_key, decision.state, self.session_ttl_seconds)
+        STAGE_SECONDS.labels("total").observe(time.perf_counter() - started)
+        _count(understanding, outcome)
         return outcome
 
-    def _context(
-        self, inbound: InboundRecord, understanding: Understanding, session: dict[str, Any]
-    ) -> Context:
+    def _context(self, inbound: InboundRecord, understanding: Understanding, session: dict[str, Any]) -> Context:
         """Look up what the policy may need this turn: the ticket mentioned, the KB answer, the details."""
         ticket = said.ticket_in(inbound.text) or session.get("status_query", {}).get("ticket")
         answer = None
@@ -108,6 +126,17 @@ class Processor:
             required_details=self.models.required_details(understanding),
             detail_prompts=dict(self.models.catalogue.detail_prompts),
         )
+
+
+def _count(understanding: Understanding, outcome: Outcome) -> None:
+    if understanding.category_l1:
+        CLASSIFIER_CONFIDENCE.observe(understanding.category_confidence)
+    for service in (outcome.emergency or {}).get("services", []):
+        EMERGENCIES.labels(str(service)).inc()
+    if outcome.work_order:
+        WORK_ORDERS.labels(str(outcome.work_order.get("appeal_type"))).inc()
+    if any(reply.kind == "answer" for reply in outcome.replies):
+        KB_ANSWERS.inc()
 
 
 def _remember_new_ticket(state: dict[str, Any], outcome: Outcome) -> None:

@@ -74,7 +74,13 @@ class Runtime:
             state=state,
             models=models,
             processor=processor,
-            intake=IntakeService(store, state),
+            intake=IntakeService(
+                store,
+                state,
+                emergency_check=_has_emergency,
+                process_now=processor.process,
+                max_queue_depth=settings.max_queue_depth,
+            ),
         )
         processor.deliver = runtime.deliver_async
         return runtime
@@ -101,3 +107,9 @@ class Runtime:
         await self.intake.stop()
         await self.state.close()
         self.store.engine.dispose()
+
+
+def _has_emergency(text: str) -> bool:
+    import nlu
+
+    return nlu.analyse(text).emergency is not None

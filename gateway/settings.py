@@ -54,6 +54,12 @@ class Settings(BaseSettings):
     holidays_path: Path | None = None
     ticket_prefix: str = "12345"
 
+    # Past this many queued messages the gateway stops waiting for replies (they are pushed later);
+    # emergencies are still answered at once on a fast path.
+    max_queue_depth: int = Field(default=5_000, gt=0)
+    # Origins allowed to embed the chat widget (CORS), e.g. ["https://www.example.gov.cn"].
+    cors_origins: list[str] = Field(default_factory=list)
+
     secret_key: SecretStr = SecretStr("dev-secret-key-not-for-production")
     maintainer_token: SecretStr = SecretStr("")
     log_level: str = "INFO"

@@ -129,3 +129,15 @@ def test_health_readiness_and_chat_page(gateway_client: TestClient) -> None:
     assert ready.status_code == 200 and ready.json()["checks"]["store"] == "sqlite"
     page = gateway_client.get("/")
     assert page.status_code == 200 and "12345" in page.text and "/static/chat.js" in page.text
+
+
+def test_metrics_and_request_ids(gateway_client: TestClient) -> None:
+    send(gateway_client, COMPLAINT)
+    response = gateway_client.get("/metrics", headers={"X-Request-Id": "trace-42"})
+    assert response.status_code == 200
+    assert response.headers["x-request-id"] == "trace-42"
+    text = response.text
+    assert 'hotline_messages_total{channel="web"}' in text
+    assert "hotline_stage_seconds_bucket" in text
+    assert 'route="/channels/web/messages"' in text
+    assert "hotline_queue_depth" in text

@@ -85,9 +85,7 @@ async def harness(tmp_path: Path) -> AsyncIterator[Harness]:
     intake = IntakeService(store, state)
     await intake.start()
     stop = asyncio.Event()
-    workers = [
-        asyncio.create_task(Worker(f"w{i}", processor, state.queue, store).run(stop)) for i in range(2)
-    ]
+    workers = [asyncio.create_task(Worker(f"w{i}", processor, state.queue, store).run(stop)) for i in range(2)]
     yield Harness(store, state, models, intake, processor, delivered)
     stop.set()
     await asyncio.gather(*workers)
@@ -132,9 +130,7 @@ async def test_late_reply_is_pushed_once_after_a_pending_answer(harness: Harness
 
 async def test_concurrent_retries_are_processed_once(harness: Harness) -> None:
     harness.models.delay_seconds = 0.2
-    outcomes = await asyncio.gather(
-        *(harness.intake.submit(message("same"), budget_seconds=5) for _ in range(5))
-    )
+    outcomes = await asyncio.gather(*(harness.intake.submit(message("same"), budget_seconds=5) for _ in range(5)))
     tickets = {o.work_order["ticket"] for o in outcomes if o.work_order}
     assert len(tickets) == 1
     assert len(harness.models.calls) == 1
@@ -154,3 +150,36 @@ async def test_reconciler_requeues_messages_the_queue_lost(harness: Harness) -> 
             break
         await asyncio.sleep(0.1)
     assert done is not None and done.status == "done" and done.outcome is not None
+
+
+async def test_emergency_is_processed_at_once_even_with_no_worker_free(tmp_path: Path) -> None:
+    url = f"sqlite:///{tmp_path / 'fast.sqlite3'}"
+    upgrade_database(url)
+    store = Store(create_engine_for(url))
+    state = build_state("", "test")
+    models = ScriptedModels()
+    effects = Effects(store=store, catalogue=models.catalogue, pubsub=state.pubsub, calendar=HolidayCalendar.load())
+    processor = Processor(store=store, state=state, models=models, effects=effects, session_ttl_seconds=600)
+    intake = IntakeService(
+        store,
+        state,
+        emergency_check=lambda text: "着火" in text,
+        process_now=processor.process,
+        max_queue_depth=0,
+    )
+    await intake.start()
+    try:
+        # No worker consumes the queue, and the queue counts as overloaded.
+        emergency = Message(
+            channel="web", external_id="s9:e1", session_key="s9", sender="s9", text="仓库着火了", raw="{}"
+        )
+        outcome = await intake.submit(emergency, budget_seconds=1)
+        assert not outcome.pending and models.calls == ["仓库着火了"]
+        ordinary = Message(channel="web", external_id="s9:e2", session_key="s9", sender="s9", text="路灯坏了", raw="{}")
+        waited = asyncio.get_running_loop().time()
+        later = await intake.submit(ordinary, budget_seconds=5)
+        assert later.pending and asyncio.get_running_loop().time() - waited < 2
+        assert await state.queue.depth() == 1
+    finally:
+        await intake.stop()
+        store.engine.dispose()

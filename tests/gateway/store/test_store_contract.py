@@ -29,9 +29,7 @@ def store(database_url: str) -> Iterator[Store]:
     engine.dispose()
 
 
-def message(
-    external_id: str = "m-1", text: str = "小区路灯坏了一个月没人修", session: str = "s-1"
-) -> Message:
+def message(external_id: str = "m-1", text: str = "小区路灯坏了一个月没人修", session: str = "s-1") -> Message:
     return Message(
         channel="web",
         external_id=f"{session}:{external_id}",
