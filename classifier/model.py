@@ -107,7 +107,7 @@ class Classifier:
         l1 = l2 = None
         cat_conf = l1_conf = 0.0
         ranking: tuple[tuple[str, float], ...] = ()
-        if appeal is not None or emergency is not None:
+        if (appeal is not None or emergency is not None) and "category" in p:
             cat_p = p["category"]
             order = np.argsort(-cat_p)
             ranking = tuple((classes["category"][i], float(cat_p[i])) for i in order[: t.ranking_size])
@@ -116,7 +116,7 @@ class Classifier:
             l1_conf = float(sum(cat_p[i] for i, c in enumerate(classes["category"]) if c.startswith(l1 + "/")))
             if appeal is None:  # an emergency the intent head missed is still a request for help
                 appeal, intent, intent_conf = "求助", "求助", max(intent_conf, emergency_conf)
-        low = intent_conf < t.intent or (appeal is not None and cat_conf < t.category)
+        low = intent_conf < t.intent or (appeal is not None and "category" in p and cat_conf < t.category)
         return Prediction(
             intent=intent,
             intent_confidence=float(intent_conf),
@@ -142,3 +142,14 @@ class Classifier:
         if names[best] == NO_EMERGENCY or probs[best] < self.thresholds.emergency:
             return None, float(1.0 - probs[names.index(NO_EMERGENCY)]) if NO_EMERGENCY in names else 0.0
         return names[best], float(probs[best])
+
+
+class Predictor(Protocol):
+    """What the gateway needs from any classifier (Classifier, RasaClassifier)."""
+
+    @property
+    def version(self) -> str: ...
+
+    def predict(self, text: str) -> Prediction: ...
+
+    def predict_many(self, texts: Sequence[str]) -> list[Prediction]: ...

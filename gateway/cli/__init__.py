@@ -19,6 +19,7 @@ core.register(app)
 # Add a line here when a package gains a command group.
 _GROUPS: list[tuple[str, str]] = [
     ("gateway.cli.nlu", "nlu"),
+    ("gateway.cli.classifier", "classifier"),
 ]
 
 
