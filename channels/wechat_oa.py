@@ -219,7 +219,8 @@ class WeChatOA:
         if outcome.pending:
             await self.services.sessions.set(async_marker, {"at": time.time()}, 24 * 3600)
             return None
-        return outcome_text(outcome, CAPABILITIES)
+        # An outcome with nothing to say is answered `success` (an empty passive reply shows a blank bubble).
+        return outcome_text(outcome, CAPABILITIES) or None
 
     async def _with_location(self, message: Message) -> Message:
         last = await self.services.sessions.get(f"{CHANNEL}:location:{message.sender}")

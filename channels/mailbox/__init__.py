@@ -1,8 +1,9 @@
 """Mailbox (信箱): citizens' e-mail read from IMAP, and the mayor's-mailbox web letter form.
 
 POST /channels/mailbox/letters   the web letter (form or JSON); answers with the outcome like the web chat.
-IMAP polling runs inside `hotline serve` (HOTLINE_MAILBOX_POLL_IN_GATEWAY) or in a worker through
-`MailboxChannel.run(stop)`; replies go out by SMTP threaded under the citizen's mail.
+IMAP polling runs in each process that sets the channel up while HOTLINE_MAILBOX_POLL is true (default):
+`hotline serve`, or a worker that calls `setup(app, services)`; a shared lock in the dedup store lets one
+process poll per interval. Replies go out by SMTP threaded under the citizen's mail.
 """
 
 from __future__ import annotations
@@ -42,7 +43,7 @@ async def setup(app: FastAPI, services: ChannelServices) -> None:
     channel = MailboxChannel(settings, services, attachments_dir, getattr(app.state, "sms_outbound", None))
     app.state.mailbox = channel
     services.register_sender(CHANNEL, channel.deliver)
-    if channel.mailbox is not None and settings.poll_in_gateway:
+    if channel.mailbox is not None and settings.poll:
         stop = asyncio.Event()
         task = asyncio.create_task(channel.run(stop), name="mailbox-poller")
 

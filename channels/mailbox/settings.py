@@ -21,8 +21,9 @@ class MailboxSettings(BaseSettings):
     # Set on each mail once it is in the inbox table; survives restarts because the IMAP server keeps it.
     processed_keyword: str = Field(default="HotlineDone", pattern=r"^[A-Za-z][A-Za-z0-9_]{0,30}$")
     poll_seconds: float = Field(default=30.0, gt=0)
-    # Run the poller inside `hotline serve`; with several gateways a shared lock lets one poll at a time.
-    poll_in_gateway: bool = True
+    # Run the IMAP poller in every process that sets the channel up (`hotline serve`, and `hotline worker`
+    # once it sets channels up); a shared lock lets one process poll per interval, so several are safe.
+    poll: bool = True
     fetch_batch: int = Field(default=20, gt=0, le=500)
 
     smtp_host: str = ""
