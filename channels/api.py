@@ -22,7 +22,7 @@ from pydantic_settings import BaseSettings, SettingsConfigDict
 from channels.base import ChannelServices, Message, Outcome, Recipient
 from channels.callbacks import post_outcome
 from channels.errors import ChannelDisabled, InvalidPayload, MalformedBody, NotFound, PayloadTooLarge
-from channels.guards import check_bearer, enforce_rate
+from channels.guards import check_bearer, enforce_rate, refuse_placeholders
 from channels.render import clean
 from channels.sms.numbers import normalise
 
@@ -150,6 +150,9 @@ async def setup(app: FastAPI, services: ChannelServices) -> None:
     if not settings.enabled:
         log.info('channel api disabled: set HOTLINE_API_TOKENS ({"platform": "token"})')
         return
+    refuse_placeholders(
+        app, CHANNEL, {f"HOTLINE_API_TOKENS[{name}]": token for name, token in settings.plain_tokens().items()}
+    )
     channel = ApiChannel(settings, services)
     app.state.api_channel = channel
     services.register_sender(CHANNEL, channel.deliver)

@@ -66,3 +66,10 @@ class UnsupportedMedia(ChannelError):
 class NotFound(ChannelError):
     code = "not_found"
     status = 404
+
+
+class ChannelMisconfigured(ChannelError):
+    """Raised at startup (never for a request): production refuses placeholder credentials."""
+
+    code = "channel_misconfigured"
+    status = 500

@@ -6,9 +6,13 @@ import hmac
 import re
 
 from channels.base import ChannelServices
-from channels.errors import RateLimited, Unauthorized
+from channels.errors import ChannelMisconfigured, RateLimited, Unauthorized
 
 _DIGITS = re.compile(r"\d")
+_PLACEHOLDERS = frozenset(
+    {"changeme", "change-me", "secret", "password", "token", "test", "dev", "development", "example", "xxx"}
+)
+_MIN_SECRET_CHARS = 8
 
 
 async def within_rate(services: ChannelServices, channel: str, sender: str, per_minute: int) -> bool:
@@ -45,3 +49,19 @@ def mask(value: str) -> str:
         return "*" * len(value)
     keep = 3 if len(_DIGITS.findall(value)) >= 7 else 4
     return f"{value[:keep]}****{value[-2:]}"
+
+
+def refuse_placeholders(app: object, channel: str, secrets: dict[str, str]) -> None:
+    """With HOTLINE_ENV=production, configured credentials that are placeholders or too short stop startup."""
+    settings = getattr(getattr(app, "state", None), "settings", None)
+    if getattr(settings, "env", "development") != "production":
+        return
+    weak = [
+        name
+        for name, value in secrets.items()
+        if value and (value.lower() in _PLACEHOLDERS or len(value) < _MIN_SECRET_CHARS)
+    ]
+    if weak:
+        raise ChannelMisconfigured(
+            f"channel {channel}: placeholder or short credentials in production: {', '.join(weak)}"
+        )

@@ -24,7 +24,7 @@ from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from channels.base import ChannelServices, Message, Outcome, Recipient
 from channels.errors import ChannelDisabled, UpstreamError
-from channels.guards import mask, within_rate
+from channels.guards import mask, refuse_placeholders, within_rate
 from channels.render import Capabilities, outcome_texts
 from channels.wechat_api import QUOTA_ERRCODES, CustomerServiceQuota, WeChatApi, WeChatApiError
 from channels.wechat_envelope import Verifier, parse_xml_or_json
@@ -172,6 +172,14 @@ async def setup(app: FastAPI, services: ChannelServices) -> None:
     if not settings.enabled:
         log.info("channel miniprogram disabled: set HOTLINE_MINIPROGRAM_TOKEN, _APPID and _SECRET")
         return
+    refuse_placeholders(
+        app,
+        CHANNEL,
+        {
+            "HOTLINE_MINIPROGRAM_TOKEN": settings.token.get_secret_value(),
+            "HOTLINE_MINIPROGRAM_SECRET": settings.secret.get_secret_value(),
+        },
+    )
     channel = MiniProgram(settings, services, app)
     app.state.miniprogram = channel
     services.register_sender(CHANNEL, channel.deliver)

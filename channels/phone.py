@@ -21,7 +21,7 @@ from pydantic_settings import BaseSettings, SettingsConfigDict
 from channels.base import ChannelServices, Message, Outcome, Recipient
 from channels.callbacks import post_outcome
 from channels.errors import ChannelDisabled, InvalidPayload, MalformedBody, NotFound, PayloadTooLarge
-from channels.guards import check_bearer, enforce_rate, mask
+from channels.guards import check_bearer, enforce_rate, mask, refuse_placeholders
 from channels.render import Capabilities, clean, outcome_text
 from channels.sms.numbers import normalise
 
@@ -163,6 +163,7 @@ async def setup(app: FastAPI, services: ChannelServices) -> None:
     if not settings.enabled:
         log.info("channel phone disabled: set HOTLINE_PHONE_TOKEN")
         return
+    refuse_placeholders(app, CHANNEL, {"HOTLINE_PHONE_TOKEN": settings.token.get_secret_value()})
     channel = PhoneChannel(settings, services, app)
     app.state.phone = channel
     services.register_sender(CHANNEL, channel.deliver)

@@ -29,7 +29,7 @@ from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from channels.base import ChannelServices, Message, MessageKind, Outcome, Recipient
 from channels.errors import ChannelDisabled, InvalidPayload
-from channels.guards import mask, within_rate
+from channels.guards import mask, refuse_placeholders, within_rate
 from channels.render import Capabilities, clean, outcome_text, outcome_texts
 from channels.wechat_api import QUOTA_ERRCODES, CustomerServiceQuota, WeChatApi, WeChatApiError
 from channels.wechat_envelope import Envelope, Verifier
@@ -300,6 +300,14 @@ async def setup(app: FastAPI, services: ChannelServices) -> None:
     if not settings.enabled:
         log.info("channel wechat_oa disabled: set HOTLINE_WECHAT_OA_TOKEN (and APPID/SECRET/AES_KEY)")
         return
+    refuse_placeholders(
+        app,
+        CHANNEL,
+        {
+            "HOTLINE_WECHAT_OA_TOKEN": settings.token.get_secret_value(),
+            "HOTLINE_WECHAT_OA_SECRET": settings.secret.get_secret_value(),
+        },
+    )
     channel = WeChatOA(settings, services, app)
     app.state.wechat_oa = channel
     if channel.api is None:

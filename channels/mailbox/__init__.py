@@ -19,7 +19,7 @@ from fastapi import APIRouter, FastAPI, Request
 
 from channels.base import ChannelServices
 from channels.errors import ChannelDisabled, MalformedBody, UnsupportedMedia
-from channels.guards import enforce_rate
+from channels.guards import enforce_rate, refuse_placeholders
 from channels.mailbox.channel import CHANNEL, MailboxChannel
 from channels.mailbox.letters import letter_from_form, message_from_letter
 from channels.mailbox.settings import MailboxSettings
@@ -38,6 +38,14 @@ async def setup(app: FastAPI, services: ChannelServices) -> None:
     if not (settings.imap_enabled or settings.letters_enabled):
         log.info("channel mailbox disabled: set HOTLINE_MAILBOX_IMAP_HOST/USER/PASSWORD or LETTERS_ENABLED")
         return
+    refuse_placeholders(
+        app,
+        CHANNEL,
+        {
+            "HOTLINE_MAILBOX_IMAP_PASSWORD": settings.imap_password.get_secret_value(),
+            "HOTLINE_MAILBOX_SMTP_PASSWORD": settings.smtp_password.get_secret_value(),
+        },
+    )
     data_dir = getattr(getattr(app.state, "settings", None), "data_dir", None)
     attachments_dir = settings.attachments_dir or Path(data_dir or "var") / "attachments"
     channel = MailboxChannel(settings, services, attachments_dir, getattr(app.state, "sms_outbound", None))

@@ -17,7 +17,7 @@ from fastapi.responses import JSONResponse
 
 from channels.base import ChannelServices, Message, Recipient
 from channels.errors import ChannelDisabled, PayloadTooLarge, SignatureInvalid
-from channels.guards import mask, within_rate
+from channels.guards import mask, refuse_placeholders, within_rate
 from channels.render import clean
 from channels.sms import aliyun, generic, segments, tencent
 from channels.sms.outbound import Sender, SmsOutbound
@@ -125,6 +125,15 @@ async def setup(app: FastAPI, services: ChannelServices) -> None:
     if not settings.enabled:
         log.info("channel sms disabled: set HOTLINE_SMS_ALIYUN_PUSH_TOKEN / _TENCENT_PUSH_TOKEN / _GENERIC_SECRET")
         return
+    refuse_placeholders(
+        app,
+        CHANNEL,
+        {
+            "HOTLINE_SMS_ALIYUN_PUSH_TOKEN": settings.aliyun_push_token.get_secret_value(),
+            "HOTLINE_SMS_TENCENT_PUSH_TOKEN": settings.tencent_push_token.get_secret_value(),
+            "HOTLINE_SMS_GENERIC_SECRET": settings.generic_secret.get_secret_value(),
+        },
+    )
     outbound = SmsOutbound(settings, services, build_sender(settings, services))
     app.state.sms = SmsChannel(settings, services, outbound)
     app.state.sms_outbound = outbound
