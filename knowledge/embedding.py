@@ -49,13 +49,18 @@ def pin_torch_threads() -> int:
     return threads
 
 
-def load_encoder(name_or_path: str | None = None) -> SentenceTransformer:
-    """Load a SentenceTransformer; None means the offline default (built on first use, then cached)."""
+def is_default(name_or_path: str | None) -> bool:
+    return name_or_path is None or name_or_path in ("", "default", DEFAULT_ENCODER_NAME)
+
+
+def load_encoder(name_or_path: str | None = None, default_dir: Path | None = None) -> SentenceTransformer:
+    """Load a SentenceTransformer; None means the offline default (built on first use into `default_dir`,
+    else `default_encoder_dir()`, then cached)."""
     pin_torch_threads()
     from sentence_transformers import SentenceTransformer
 
-    if name_or_path is None or name_or_path in ("", "default", DEFAULT_ENCODER_NAME):
-        path = build_default_encoder()
+    if name_or_path is None or is_default(name_or_path):
+        path = build_default_encoder(default_dir)
         return SentenceTransformer(str(path), device="cpu", local_files_only=True)
     try:
         local = Path(name_or_path).exists()

@@ -20,6 +20,7 @@ core.register(app)
 _GROUPS: list[tuple[str, str]] = [
     ("gateway.cli.nlu", "nlu"),
     ("gateway.cli.classifier", "classifier"),
+    ("gateway.cli.kb", "kb"),
 ]
 
 

@@ -1,0 +1,231 @@
+"""KnowledgeBase: the one object the gateway holds. Search, answer decision, reindex, reload."""
+
+from __future__ import annotations
+
+import fcntl
+import logging
+import os
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
+from datetime import date
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+import numpy as np
+
+from knowledge import index as index_mod
+from knowledge.embedding import DEFAULT_ENCODER_NAME, encoder_prompts, load_encoder
+from knowledge.errors import KnowledgeError
+from knowledge.index import IndexData, Vector
+from knowledge.models import Answer, Candidate, SearchResult
+from knowledge.scoring import Calibration, QueryScores, load_calibration, matched_question, score
+from knowledge.store import ArticleStore
+from knowledge.tokens import search_tokens
+
+if TYPE_CHECKING:
+    from sentence_transformers import SentenceTransformer
+
+log = logging.getLogger(__name__)
+
+ENCODER_ENV = "HOTLINE_KB_ENCODER"
+# Long letters are cut before encoding: the first part of a citizen's letter carries the question.
+MAX_QUERY_CHARS = 400
+# Answers are embedded from their first part: title and opening lines carry the topic.
+MAX_DOC_TOKENS = 160
+
+
+class KnowledgeBase:
+    def __init__(
+        self, store: ArticleStore, index_dir: Path, encoder: str | None = None, encoder_dir: Path | None = None
+    ) -> None:
+        self.store = store
+        self.index_dir = index_dir
+        self.encoder_name = encoder or os.environ.get(ENCODER_ENV) or DEFAULT_ENCODER_NAME
+        # Where the offline default encoder is built and cached (None: knowledge.embedding's default).
+        self.encoder_dir = encoder_dir
+        self._model: SentenceTransformer | None = None
+        self._query_prompt: str | None = None
+        self._doc_prompt: str | None = None
+        self._index: IndexData | None = None
+        self._calibration: Calibration | None = None
+        self._lock = threading.RLock()
+
+    # ---- life cycle --------------------------------------------------------------------------
+    @classmethod
+    def open(
+        cls,
+        database_url: str,
+        index_dir: Path,
+        encoder: str | None = None,
+        *,
+        encoder_dir: Path | None = None,
+        build_if_missing: bool = True,
+    ) -> KnowledgeBase:
+        """Load the persisted index; build it from the store when it is missing (or stale) and allowed."""
+        kb = cls(ArticleStore.from_url(database_url), Path(index_dir), encoder, encoder_dir)
+        if not kb.store.has_schema():
+            raise KnowledgeError("the knowledge tables do not exist; run `hotline db upgrade` first")
+        if not kb.reload_if_changed() and not build_if_missing:
+            raise KnowledgeError(f"no search index in {index_dir}; run `hotline kb reindex`")
+        if build_if_missing and (kb._index is None or kb.index_revision() != kb.store.revision()):
+            kb.reindex()
+        return kb
+
+    def close(self) -> None:
+        self.store.dispose()
+
+    def warm_up(self) -> None:
+        """Load the encoder and run one query, at startup rather than on the first citizen's message."""
+        self.search("社保卡丢了怎么补办")
+
+    @property
+    def model(self) -> SentenceTransformer:
+        with self._lock:
+            if self._model is None:
+                self._model = load_encoder(self.encoder_name, self.encoder_dir)
+                self._query_prompt, self._doc_prompt = encoder_prompts(self._model, self.encoder_name)
+            return self._model
+
+    @property
+    def calibration(self) -> Calibration:
+        if self._calibration is None:
+            self._calibration = load_calibration(self.index_dir, self.encoder_name)
+        return self._calibration
+
+    def set_calibration(self, calibration: Calibration) -> None:
+        self._calibration = calibration
+
+    def index_revision(self) -> int:
+        return int(self._index.meta["revision"]) if self._index is not None else -1
+
+    @property
+    def index(self) -> IndexData:
+        if self._index is None:
+            raise KnowledgeError("the knowledge base has no index loaded")
+        return self._index
+
+    # ---- index -------------------------------------------------------------------------------
+    def reload_if_changed(self) -> bool:
+        """Pick up a generation another process built (one small file read); True if one was loaded."""
+        generation = index_mod.current_generation(self.index_dir)
+        if generation is None or (self._index is not None and self._index.generation == generation):
+            return False
+        loaded = index_mod.load(self.index_dir, generation)
+        with self._lock:
+            self._index = loaded
+            self._calibration = None
+        log.info("knowledge index %s loaded (%d articles)", generation, len(loaded.articles))
+        return True
+
+    def reindex(self, actor: str = "system", today: date | None = None) -> str:
+        """Expire outdated articles, rebuild from what is servable, publish the new generation."""
+        today = today or date.today()
+        with self._build_lock():
+            self.store.expire_outdated(today, actor)
+            revision = self.store.revision()
+            articles = self.store.servable(today)
+            generation = index_mod.build(self.index_dir, articles, self._encode_docs, self.encoder_name, revision)
+        self.reload_if_changed()
+        return generation
+
+    def refresh(self) -> bool:
+        """Rebuild if the store changed since the index was built (cheap check: one SQL read)."""
+        if self.store.revision() == self.index_revision():
+            return self.reload_if_changed()
+        self.reindex()
+        return True
+
+    @contextmanager
+    def _build_lock(self) -> Iterator[None]:
+        self.index_dir.mkdir(parents=True, exist_ok=True)
+        with open(self.index_dir / ".lock", "w") as handle:
+            fcntl.flock(handle, fcntl.LOCK_EX)
+            try:
+                yield
+            finally:
+                fcntl.flock(handle, fcntl.LOCK_UN)
+
+    def _encode_docs(self, texts: list[str], kind: str) -> Vector:
+        """Question phrasings are encoded like queries (symmetric matching); answers as passages."""
+        model = self.model
+        prompt = self._query_prompt if kind == "question" else self._doc_prompt
+        # Sort by length so batches pad little; long answers are cut to the first MAX_DOC_TOKENS tokens.
+        order = sorted(range(len(texts)), key=lambda i: len(texts[i]))
+        saved = model.max_seq_length
+        model.max_seq_length = min(saved or MAX_DOC_TOKENS, MAX_DOC_TOKENS)
+        try:
+            encoded = model.encode(
+                [texts[i] for i in order],
+                prompt_name=prompt,
+                normalize_embeddings=True,
+                batch_size=32,
+                convert_to_numpy=True,
+                show_progress_bar=False,
+            )
+        finally:
+            model.max_seq_length = saved
+        vectors = np.empty_like(encoded)
+        vectors[order] = encoded
+        return np.asarray(vectors, dtype=np.float32)
+
+    def encode_query(self, question: str) -> Vector:
+        model = self.model
+        vector = model.encode(
+            [question[:MAX_QUERY_CHARS]],
+            prompt_name=self._query_prompt,
+            normalize_embeddings=True,
+            convert_to_numpy=True,
+        )[0]
+        return np.asarray(vector, dtype=np.float32)
+
+    # ---- search ------------------------------------------------------------------------------
+    def scores(self, question: str, mode: str = "fused") -> tuple[IndexData, QueryScores]:
+        index = self.index
+        tokens = search_tokens(question[:MAX_QUERY_CHARS]) if mode != "dense" else []
+        vector = self.encode_query(question) if mode != "bm25" and index.articles else None
+        return index, score(index, tokens, vector)
+
+    def search(self, question: str, top_k: int = 5, mode: str = "fused", today: date | None = None) -> SearchResult:
+        question = question.strip()
+        params = self.calibration.params(mode)
+        if not question:
+            return SearchResult(question, [], None, params.threshold, mode)
+        index, scores = self.scores(question, mode)
+        values = scores.mode(mode, params.alpha)
+        today = today or date.today()
+        order = np.argsort(-values, kind="stable")
+        candidates: list[Candidate] = []
+        positions: list[int] = []
+        for pos in order:
+            article = index.articles[int(pos)]
+            if not article.servable_on(today):
+                continue
+            candidates.append(
+                Candidate(
+                    article.id,
+                    article.title,
+                    float(values[pos]),
+                    float(scores.bm25[pos]),
+                    float(scores.dense[pos]),
+                    matched_question(index, scores, int(pos)),
+                )
+            )
+            positions.append(int(pos))
+            if len(candidates) >= top_k:
+                break
+        answer = None
+        if candidates and candidates[0].score >= params.threshold:
+            served = index.articles[positions[0]]
+            answer = Answer(
+                served.id,
+                served.title,
+                served.answer,
+                candidates[0].score,
+                served.source,
+                served.source_url,
+                served.department,
+                served.category,
+                served.valid_until,
+            )
+        return SearchResult(question, candidates, answer, params.threshold, mode)
