@@ -16,7 +16,7 @@ def analyse(text: str) -> Analysis:
     return Analysis(
         text=text,
         normalized=norm.text,
-        tokens=tuple(t.text for t in doc if segment.is_word(t.text)),
+        tokens=tuple(t for t, _, _ in doc._.hotline_tokens if segment.is_word(t)),
         entities=to_entities(norm, doc._.hotline_spans),
         emergency=doc._.hotline_emergency,
         utility=doc._.hotline_utility,

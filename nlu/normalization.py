@@ -8,6 +8,7 @@ traditional -> simplified Chinese with OpenCC.
 
 from __future__ import annotations
 
+import re
 import threading
 import unicodedata
 from functools import lru_cache
@@ -156,8 +157,31 @@ def _to_simplified(chars: list[str]) -> list[str]:
     return [c2 if len(c2 := conv.convert(c)) == 1 else c for c in chars]
 
 
+# Text made only of these characters needs no character pass beyond a 1:1 half-width translation.
+_PLAIN = re.compile(
+    r"[^\u4e00-\u9fff\u3400-\u4dbf!-\]_a-~\uff01-\uff3d\uff3f\uff41-\uff5e\u3001\u3002\u300a-\u3011\u2026]"
+)
+_HALF_WIDTH = {code: code - 0xFEE0 for code in range(0xFF01, 0xFF5F)}
+_REPEATED = re.compile("([" + re.escape("".join(sorted(_COLLAPSIBLE))) + "])\\1")
+
+
+def _fast_pass(text: str) -> list[str] | None:
+    """The common case (no whitespace, emoji, symbols or repeated punctuation): a 1:1 translation."""
+    if _PLAIN.search(text):
+        return None
+    half = text.translate(_HALF_WIDTH)
+    if _REPEATED.search(half):
+        return None
+    return list(half)
+
+
 def normalize(text: str) -> Normalized:
     """Normalise `text`; `Normalized.to_original` maps spans back to `text`."""
+    fast = _fast_pass(text)
+    if fast is not None:
+        n = len(text)
+        chars = _to_simplified(fast)
+        return Normalized(text="".join(chars), original=text, starts=tuple(range(n)), ends=tuple(range(1, n + 1)))
     chars, starts, ends = _char_pass(text)
     chars = _to_simplified(chars)
     return Normalized(text="".join(chars), original=text, starts=tuple(starts), ends=tuple(ends))

@@ -50,6 +50,13 @@ class HotlineTokenizer:
         words = [w for w in segment.cut(norm.text) if w]
         doc = Doc(self.vocab, words=words, spaces=[False] * len(words))
         doc._.hotline_norm = norm
+        # Offsets kept as plain tuples: iterating spaCy tokens again costs more than the segmentation.
+        offsets = []
+        pos = 0
+        for word in words:
+            offsets.append((word, pos, pos + len(word)))
+            pos += len(word)
+        doc._.hotline_tokens = offsets
         return doc
 
     # spaCy serialises tokenizers with the pipeline; ours has no state beyond the shared dictionary.
@@ -66,12 +73,8 @@ class HotlineTokenizer:
         return self
 
 
-def _token_offsets(doc: Doc) -> list[tuple[str, int, int]]:
-    return [(t.text, t.idx, t.idx + len(t.text)) for t in doc]
-
-
 def _entities(doc: Doc) -> Doc:
-    spans = extract_all(doc.text, _token_offsets(doc))
+    spans = extract_all(doc.text, doc._.hotline_tokens)
     ruler_orgs = [Span("org", e.start_char, e.end_char, e.text) for e in doc.ents if e.label_ == "ORG"]
     merged = resolve_overlaps(spans + ruler_orgs)
     doc._.hotline_spans = merged
@@ -102,7 +105,7 @@ def _register() -> None:
     from spacy.language import Language
     from spacy.tokens import Doc
 
-    for name in ("hotline_norm", "hotline_spans", "hotline_emergency", "hotline_utility"):
+    for name in ("hotline_norm", "hotline_tokens", "hotline_spans", "hotline_emergency", "hotline_utility"):
         if not Doc.has_extension(name):
             Doc.set_extension(name, default=None)
 

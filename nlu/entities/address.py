@@ -226,8 +226,21 @@ def _continuation_at(tokens: list[tuple[str, int, int]], i: int) -> tuple[Part, 
 def parts_from_tokens(tokens: list[tuple[str, int, int]]) -> list[list[Part]]:
     """Maximal runs of address components (each run is one address)."""
     runs: list[list[Part]] = []
+    # Cheap filter: most tokens of a message cannot start an address; skip the full check for them.
+    bare = [t[0] in _SUFFIX_LEVEL for t in tokens] + [False, False]
     i = 0
     while i < len(tokens):
+        tok = tokens[i][0]
+        if not (
+            bare[i + 1]
+            or bare[i + 2]
+            or tok[-1] in _SUFFIXES_BY_LAST_CHAR
+            or tok in _GAZETTEER
+            or tok[0].isdigit()
+            or tok[0] in "一二三四五六七八九十两零百"
+        ):
+            i += 1
+            continue
         found = _component_at(tokens, i)
         if found is None:
             i += 1

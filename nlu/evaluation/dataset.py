@@ -1,7 +1,8 @@
 """The labelled emergency set: tune part (rules were tuned on it) and held-out part (never tuned on).
 
 Files in nlu/data/emergency/: heldout_pos.txt ("services<TAB>text"), heldout_neg.txt
-("family<TAB>text"), tune.tsv ("services<TAB>family<TAB>text", services "-" for non-emergencies).
+("family<TAB>text"), tune.tsv and tune_handwritten.tsv ("services<TAB>family<TAB>text", services "-"
+for non-emergencies).
 """
 
 from __future__ import annotations
@@ -69,4 +70,6 @@ def load_heldout(data_dir: Path = DATA_DIR) -> list[Example]:
 
 
 def load_tune(data_dir: Path = DATA_DIR) -> list[Example]:
-    return [Example(t, _services(s), f) for s, f, t in _lines(data_dir / "tune.tsv")]
+    """tune.tsv (built by nlu.evaluation.tuneset) plus tune_handwritten.tsv (written by hand)."""
+    rows = _lines(data_dir / "tune.tsv") + _lines(data_dir / "tune_handwritten.tsv")
+    return [Example(t, _services(s), f) for s, f, t in rows]

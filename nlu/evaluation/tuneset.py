@@ -522,6 +522,8 @@ def positives(rng: random.Random) -> list[tuple[str, str, str]]:
             gold = services
             if services == "110" and any(k in event for k in ("落水", "自杀", "跳楼")):
                 gold = "110,120"
+            if "割腕" in event:
+                gold = "120,110"
             rows.append((gold, "template", _styled(text, rng, urgent=True)))
     for _ in range(40):
         text = _join(

@@ -52,3 +52,22 @@ def test_emoji_word_maps_to_emoji() -> None:
     norm = nlu.normalize(raw)
     i = norm.text.index("火")
     assert norm.to_original(i, i + 1) == (2, 3)
+
+
+def test_fast_path_matches_character_pass() -> None:
+    """The 1:1 fast path must give exactly what the full character pass gives."""
+    from nlu.evaluation import load_heldout, load_tune
+    from nlu.normalization import _char_pass, _fast_pass, _to_simplified
+
+    texts = [e.text for e in load_tune() + load_heldout()]
+    texts += ["ＡＢＣ１２３", "a^b`c", "電話１３８", "“引号”《书名》【括号】…", "〒123", "100%的人"]
+    checked = 0
+    for text in texts:
+        fast = _fast_pass(text)
+        if fast is None:
+            continue
+        chars, starts, ends = _char_pass(text)
+        assert _to_simplified(fast) == _to_simplified(chars), text
+        assert starts == list(range(len(text))) and ends == list(range(1, len(text) + 1)), text
+        checked += 1
+    assert checked > 500
