@@ -95,7 +95,31 @@ class WorkOrder(Base):
     details: Mapped[dict[str, str]] = mapped_column(JSON, default=dict)
     confidential: Mapped[bool | None] = mapped_column(Boolean, nullable=True)
 
-    __table_args__ = (Index("ix_work_orders_status", "status", "deadline"),)
+    # Lifecycle columns (migration 0003, additive): who holds the order, what was answered, how it was rated.
+    assignee: Mapped[str | None] = mapped_column(String(64), nullable=True)
+    reply_text: Mapped[str | None] = mapped_column(Text, nullable=True)
+    completed_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
+    callback_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
+    archived_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
+    rating: Mapped[str | None] = mapped_column(String(16), nullable=True)
+    rating_reason: Mapped[str | None] = mapped_column(Text, nullable=True)
+    rated_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
+    # A pending 延期 request: working days asked for and why (cleared when approved or rejected).
+    extension_days: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    extension_reason: Mapped[str | None] = mapped_column(Text, nullable=True)
+    warned_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
+    supervised_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
+    supervision_count: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    # Duplicate appeals (same place and category within a window) point at the first order: a hot spot.
+    place_key: Mapped[str | None] = mapped_column(String(128), nullable=True)
+    duplicate_of: Mapped[str | None] = mapped_column(String(32), nullable=True)
+
+    __table_args__ = (
+        Index("ix_work_orders_status", "status", "deadline"),
+        Index("ix_work_orders_department", "department", "status"),
+        Index("ix_work_orders_place", "category_l1", "place_key"),
+        Index("ix_work_orders_duplicate_of", "duplicate_of"),
+    )
 
 
 class EmergencyReferral(Base):
@@ -136,3 +160,87 @@ class Event(Base):
     data: Mapped[dict[str, object]] = mapped_column(JSON, default=dict)
 
     __table_args__ = (Index("ix_events_subject", "subject_type", "subject_id"),)
+
+
+# -- work orders, users and linkage (migration 0003) -----------------------------------------------
+
+
+class User(Base):
+    """A person or system working the queue: agent, department handler, supervisor, maintainer, admin."""
+
+    __tablename__ = "users"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    username: Mapped[str] = mapped_column(String(64), unique=True)
+    display_name: Mapped[str] = mapped_column(String(128), default="")
+    # Argon2id hash; NULL for accounts that only use API tokens.
+    password_hash: Mapped[str | None] = mapped_column(String(255), nullable=True)
+    role: Mapped[str] = mapped_column(String(16))
+    # Department handlers see only the orders of this department.
+    department: Mapped[str | None] = mapped_column(String(128), nullable=True)
+    active: Mapped[bool] = mapped_column(Boolean, default=True)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+
+
+class ApiToken(Base):
+    """Long-lived tokens for systems (department back offices, linkage gateways); only a hash is kept."""
+
+    __tablename__ = "api_tokens"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    name: Mapped[str] = mapped_column(String(64))
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    # The first characters of the token, shown in listings so people can tell tokens apart.
+    prefix: Mapped[str] = mapped_column(String(16))
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    expires_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
+    last_used_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
+    revoked_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
+
+
+class WorkOrderNote(Base):
+    """Notes on a work order: internal remarks and the replies sent to the citizen."""
+
+    __tablename__ = "work_order_notes"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    ticket: Mapped[str] = mapped_column(ForeignKey("work_orders.ticket"))
+    author: Mapped[str] = mapped_column(String(64))
+    # note (internal) | reply (sent to the citizen)
+    kind: Mapped[str] = mapped_column(String(16), default="note")
+    text: Mapped[str] = mapped_column(Text)
+    at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+
+    __table_args__ = (Index("ix_work_order_notes_ticket", "ticket", "id"),)
+
+
+class LinkageDelivery(Base):
+    """One push to a linkage endpoint (110/119/120/122, a utility, 好差评), retried with backoff."""
+
+    __tablename__ = "linkage_deliveries"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    # emergency | utility | rating
+    kind: Mapped[str] = mapped_column(String(16))
+    # The referral id or the ticket the push is about.
+    subject: Mapped[str] = mapped_column(String(64))
+    # The configured endpoint key: 110, 119, 120, 122, water, power, gas, heating, telecom, rating.
+    target: Mapped[str] = mapped_column(String(32))
+    payload: Mapped[dict[str, object]] = mapped_column(JSON)
+    # pending -> delivered | failed
+    status: Mapped[str] = mapped_column(String(16), default="pending")
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    next_attempt_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    # A sender holds the row until then; another process may take it over afterwards.
+    claimed_until: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
+    response_status: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    last_error: Mapped[str | None] = mapped_column(Text, nullable=True)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    delivered_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
+
+    __table_args__ = (
+        UniqueConstraint("kind", "subject", "target", name="uq_linkage_kind_subject_target"),
+        Index("ix_linkage_status_next", "status", "next_attempt_at"),
+    )

@@ -1,0 +1,34 @@
+"""Migration 0003 applies, reverts and applies again on SQLite and PostgreSQL, keeping existing orders."""
+
+from __future__ import annotations
+
+from alembic import command
+from sqlalchemy import inspect
+
+from gateway.store import create_engine_for, upgrade_database
+from gateway.store.database import alembic_config, current_revision
+from tests.gateway.workorders.conftest import OpenOrder
+
+
+def test_upgrade_downgrade_upgrade(database_url: str, open_order: OpenOrder) -> None:
+    # open_order's store fixture has already migrated to head and can open an order.
+    ticket = open_order()
+    assert current_revision(database_url) == "0003"
+    command.downgrade(alembic_config(database_url), "0002")
+    engine = create_engine_for(database_url)
+    try:
+        tables = set(inspect(engine).get_table_names())
+        assert not {"users", "api_tokens", "work_order_notes", "linkage_deliveries"} & tables
+        columns = {c["name"] for c in inspect(engine).get_columns("work_orders")}
+        assert "assignee" not in columns and "ticket" in columns
+    finally:
+        engine.dispose()
+    upgrade_database(database_url)
+    assert current_revision(database_url) == "0003"
+    engine = create_engine_for(database_url)
+    try:
+        with engine.connect() as connection:
+            rows = connection.exec_driver_sql("SELECT ticket, supervision_count FROM work_orders").all()
+        assert [tuple(r) for r in rows] == [(ticket, 0)]
+    finally:
+        engine.dispose()
