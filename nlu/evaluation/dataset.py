@@ -63,9 +63,11 @@ def _services(field: str) -> tuple[str, ...]:
     return () if field == "-" else tuple(s.strip() for s in field.split(","))
 
 
-def load_heldout(data_dir: Path = DATA_DIR) -> list[Example]:
-    pos = [Example(t, _services(s), "heldout") for s, t in _lines(data_dir / "heldout_pos.txt")]
-    neg = [Example(t, (), f) for f, t in _lines(data_dir / "heldout_neg.txt")]
+def load_heldout(data_dir: Path = DATA_DIR, part: str = "a") -> list[Example]:
+    """Held-out part A (heldout_pos/neg.txt) or B (heldout_b_pos/neg.txt, written after the second tuning round)."""
+    prefix = {"a": "heldout", "b": "heldout_b"}[part]
+    pos = [Example(t, _services(s), "heldout") for s, t in _lines(data_dir / f"{prefix}_pos.txt")]
+    neg = [Example(t, (), f) for f, t in _lines(data_dir / f"{prefix}_neg.txt")]
     return pos + neg
 
 
