@@ -65,6 +65,26 @@ class Settings(BaseSettings):
     log_level: str = "INFO"
     log_json: bool = False
 
+    # -- work orders, accounts, linkage (gateway/workorders, gateway/auth, gateway/linkage.py) ----------
+    # Lifetime of OAuth2 access tokens issued by POST /api/auth/token (one shift).
+    access_token_minutes: int = Field(default=8 * 60, gt=0, le=7 * 24 * 60)
+    # Created at startup when no active admin exists; its password must be strong in production.
+    bootstrap_admin: str = ""
+    bootstrap_admin_password: SecretStr = SecretStr("")
+    # 预警: warn this many working days before a deadline; duplicates: same place and category within days.
+    warning_working_days: int = Field(default=1, ge=0, le=10)
+    duplicate_window_days: int = Field(default=7, ge=1, le=90)
+    # Background sweep (预警, 督办, duplicate linking) in `hotline serve`, in seconds; 0 disables it.
+    sweep_interval_seconds: float = Field(default=300.0, ge=0)
+    # Linkage endpoints by key: 110/119/120/122, water/power/gas/heating/telecom, rating (好差评).
+    # JSON in the environment: HOTLINE_LINKAGE_ENDPOINTS='{"110": "https://linkage.example/110"}'.
+    linkage_endpoints: dict[str, str] = Field(default_factory=dict)
+    # Sent as `Authorization: Bearer ...` to linkage endpoints when set.
+    linkage_token: SecretStr = SecretStr("")
+    linkage_max_attempts: int = Field(default=6, ge=1, le=50)
+    linkage_backoff_seconds: float = Field(default=2.0, gt=0)
+    linkage_timeout_seconds: float = Field(default=5.0, gt=0)
+
     @property
     def resolved_database_url(self) -> str:
         if self.database_url:
@@ -86,6 +106,10 @@ class Settings(BaseSettings):
         token = self.maintainer_token.get_secret_value()
         if token.lower() in _PLACEHOLDER_SECRETS or len(token) < 24:
             weak.append("HOTLINE_MAINTAINER_TOKEN")
+        admin_password = self.bootstrap_admin_password.get_secret_value()
+        weak_admin = admin_password.lower() in _PLACEHOLDER_SECRETS or len(admin_password) < 12
+        if self.bootstrap_admin and weak_admin:
+            weak.append("HOTLINE_BOOTSTRAP_ADMIN_PASSWORD")
         if weak:
             raise ValueError(
                 "production refuses placeholder or short secrets: set "
