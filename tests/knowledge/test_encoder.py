@@ -67,9 +67,7 @@ def test_normalisation_folds_full_width(encoder, a: str, b: str) -> None:  # typ
 
 def test_related_questions_are_closer_than_unrelated(encoder) -> None:  # type: ignore[no-untyped-def]
     q = encoder.encode(["住房公积金怎么取出来"], prompt_name="query", normalize_embeddings=True)[0]
-    docs = encoder.encode(
-        ["如何提取住房公积金", "如何办理护照"], prompt_name="passage", normalize_embeddings=True
-    )
+    docs = encoder.encode(["如何提取住房公积金", "如何办理护照"], prompt_name="passage", normalize_embeddings=True)
     assert float(docs[0] @ q) > float(docs[1] @ q)
 
 
