@@ -33,6 +33,12 @@ _STATIC = Path(__file__).with_name("static")
 # Each entry is a module exposing `router: APIRouter`.
 _ROUTERS: list[str] = [
     "gateway.api.health",
+    "gateway.api.auth",
+    "gateway.api.agents",
+    "gateway.api.workorders",
+    "gateway.api.events",
+    "gateway.api.reports",
+    "gateway.api.linkage",
     "gateway.api.metrics",
 ]
 

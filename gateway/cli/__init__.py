@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import typer
 
-from gateway.cli import core
+from gateway.cli import core, workorders
 
 app = typer.Typer(
     name="hotline",
@@ -14,6 +14,7 @@ app = typer.Typer(
 )
 
 core.register(app)
+workorders.register(app)
 
 # Command groups: (module, name). Each module exposes a `typer.Typer` named `app`.
 # Add a line here when a package gains a command group.
