@@ -37,16 +37,24 @@ MAX_DOC_TOKENS = 160
 
 class KnowledgeBase:
     def __init__(
-        self, store: ArticleStore, index_dir: Path, encoder: str | None = None, encoder_dir: Path | None = None
+        self,
+        store: ArticleStore,
+        index_dir: Path,
+        encoder: str | None = None,
+        encoder_dir: Path | None = None,
+        model: SentenceTransformer | None = None,
     ) -> None:
         self.store = store
         self.index_dir = index_dir
         self.encoder_name = encoder or os.environ.get(ENCODER_ENV) or DEFAULT_ENCODER_NAME
         # Where the offline default encoder is built and cached (None: knowledge.embedding's default).
         self.encoder_dir = encoder_dir
-        self._model: SentenceTransformer | None = None
+        # A loaded model may be shared (several knowledge bases in one process, tests).
+        self._model: SentenceTransformer | None = model
         self._query_prompt: str | None = None
         self._doc_prompt: str | None = None
+        if model is not None:
+            self._query_prompt, self._doc_prompt = encoder_prompts(model, self.encoder_name)
         self._index: IndexData | None = None
         self._calibration: Calibration | None = None
         self._lock = threading.RLock()
@@ -170,9 +178,14 @@ class KnowledgeBase:
         return np.asarray(vectors, dtype=np.float32)
 
     def encode_query(self, question: str) -> Vector:
+        """The NLU-normalised question (simplified characters, half-width, typos folded) is encoded, as the
+        articles are written in normalised simplified Chinese."""
+        import nlu
+
         model = self.model
+        text = nlu.normalize(question[:MAX_QUERY_CHARS]).text or question[:MAX_QUERY_CHARS]
         vector = model.encode(
-            [question[:MAX_QUERY_CHARS]],
+            [text],
             prompt_name=self._query_prompt,
             normalize_embeddings=True,
             convert_to_numpy=True,
