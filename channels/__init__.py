@@ -5,9 +5,14 @@ The registry below is explicit, like Rasa's BUILTIN_CHANNELS: the gateway mounts
 
 from __future__ import annotations
 
+import logging
 from types import ModuleType
 
 from channels import api, mailbox, miniprogram, phone, sms, web, wechat_oa
+
+# httpx logs every request URL at INFO; provider APIs carry access tokens and citizens' phone numbers in
+# query strings (WeChat access_token, Aliyun PhoneNumbers), which must never reach the logs.
+logging.getLogger("httpx").setLevel(logging.WARNING)
 
 BUILTIN_CHANNELS: dict[str, ModuleType] = {
     web.CHANNEL: web,

@@ -10,6 +10,7 @@ import base64
 import email
 import email.policy
 import json
+import logging
 import time
 import uuid
 from collections.abc import Callable, Iterator
@@ -36,6 +37,17 @@ MP_TOKEN, MP_APPID, MP_SECRET = "e2e-mp-token", "wxe2e0000000000002", "e2e-mp-se
 COMPLAINT = "小区门口的垃圾堆了一个星期没人清理，臭得不行"
 
 
+class _Capture(logging.Handler):
+    def __init__(self) -> None:
+        super().__init__(level=logging.DEBUG)
+        self.lines: list[str] = []
+
+    def emit(self, record: logging.LogRecord) -> None:
+        # aiosmtpd ("mail.log") is the test's SMTP server, not the gateway.
+        if not record.name.startswith("mail.log"):
+            self.lines.append(self.format(record))
+
+
 @dataclass
 class Harness:
     client: TestClient
@@ -44,6 +56,7 @@ class Harness:
     sms_api: FakeSmsApis
     smtp: SmtpSink
     imap: ImapServer | None
+    logs: _Capture
 
     def store(self) -> Any:
         return self.client.app.state.runtime.store  # type: ignore[attr-defined]
@@ -125,8 +138,17 @@ def harness(trained_models_dir: Path, tmp_path_factory: pytest.TempPathFactory) 
         settings = Settings(
             data_dir=tmp_path_factory.mktemp("channels-e2e") / "var", models_path=trained_models_dir, embedded_workers=2
         )
-        with TestClient(create_app(settings)) as client:
-            yield Harness(client, oa_api, mp_api, sms_api, smtp, imap)
+        capture = _Capture()
+        root = logging.getLogger()
+        previous = root.level
+        root.addHandler(capture)
+        root.setLevel(logging.DEBUG)
+        try:
+            with TestClient(create_app(settings)) as client:
+                yield Harness(client, oa_api, mp_api, sms_api, smtp, imap, capture)
+        finally:
+            root.removeHandler(capture)
+            root.setLevel(previous)
 
 
 def oa_params(encrypt: str | None = None) -> dict[str, str]:
@@ -295,6 +317,22 @@ def test_wechat_emergency_is_told_the_number_at_once(harness: Harness) -> None:
     xml = oa_text("oE2eCitizen03", "7003", "我家厨房着火了，火越来越大")
     response = harness.client.post("/channels/wechat-oa", params=oa_params(), content=xml.encode())
     assert "119" in parse_flat(response.content, 65536)["Content"]
+
+
+def test_logs_of_the_whole_run_carry_no_unmasked_personal_data(harness: Harness) -> None:
+    """Every channel ran above with real numbers and addresses; none of them may appear in the logs."""
+    personal = [
+        "13612345678",
+        "13512345678",
+        "13712345678",
+        "8613612345678",
+        "li.nvshi@citizen.example.cn",
+        "孙先生",
+        "李女士",
+    ]
+    assert harness.logs.lines, "the run logged nothing: the capture is broken"
+    leaks = [line for line in harness.logs.lines if any(value in line for value in personal)]
+    assert leaks == [], "\n".join(leaks)
 
 
 def test_wechat_oa_past_the_budget_answers_success_and_sends_through_the_api(
