@@ -14,7 +14,8 @@ from gateway.api.deps import ActorDep, Centre, ServicesDep, Supervisor
 from gateway.api.errors import ErrorTranslatingRoute
 from gateway.workorders.background import Background
 from gateway.workorders.lifecycle import Action, Actor, Role
-from gateway.workorders.service import TransitionInput, actions_for
+from gateway.workorders.service import actions_for
+from gateway.workorders.transitions import TransitionInput
 from gateway.workorders.wiring import Services, build_services, ensure_bootstrap_admin
 
 

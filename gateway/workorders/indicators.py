@@ -27,7 +27,7 @@ from gateway.store.models import EmergencyReferral, InboundMessage
 from gateway.workorders.lifecycle import UNFINISHED
 from gateway.workorders.records import OrderRecord
 from gateway.workorders.repository import WorkOrderRepository, day_start
-from gateway.workorders.service import SATISFIED_LEVELS
+from gateway.workorders.transitions import SATISFIED_LEVELS
 
 
 def rate(numerator: int, denominator: int) -> float | None:

@@ -17,7 +17,6 @@ from gateway.workorders.errors import (
     ActionForbidden,
     AlreadyClaimed,
     IllegalTransition,
-    InvalidValue,
     MissingField,
     WorkOrderError,
     WorkOrderNotFound,
@@ -35,23 +34,13 @@ from gateway.workorders.lifecycle import (
 from gateway.workorders.places import place_key
 from gateway.workorders.records import NoteRecord, OrderRecord
 from gateway.workorders.repository import QueueFilter, WorkOrderRepository
+from gateway.workorders.transitions import (
+    Rules,
+    TransitionInput,
+    apply,
+)
 
-# 好差评 levels, best first; the first three count as satisfied in the indicators report.
-RATING_LEVELS = ("非常满意", "满意", "基本满意", "不满意", "非常不满意")
-SATISFIED_LEVELS = frozenset(RATING_LEVELS[:3])
-_UNSATISFIED = frozenset(RATING_LEVELS[3:])
-MAX_EXTENSION_DAYS = 30
 _CENTRE = frozenset({Role.AGENT, Role.SUPERVISOR, Role.ADMIN})
-
-
-@dataclass(frozen=True)
-class TransitionInput:
-    department: str | None = None
-    reason: str | None = None
-    reply: str | None = None
-    days: int | None = None
-    rating: str | None = None
-    note: str | None = None
 
 
 @dataclass(frozen=True)
@@ -175,7 +164,7 @@ class WorkOrderService:
         def mutate(row: WorkOrder) -> dict[str, Any]:
             check_allowed(actor, action, row.department)
             target = target_of(action, row.status)
-            extra = self._apply(action, row, data, day)
+            extra = apply(self.rules, action, row, data, day)
             if target is not None:
                 row.status = target.value
             return extra
@@ -183,114 +172,9 @@ class WorkOrderService:
         order, previous = self.repo.change(ticket, f"work_order.{action.value}", actor.name, mutate)
         return self._committed(Change(order, action.value, actor.name, previous))
 
-    def _apply(self, action: Action, row: WorkOrder, data: TransitionInput, day: date) -> dict[str, Any]:
-        handler = _HANDLERS.get(action)
-        extra = handler(self, row, data, day) if handler else {}
-        if data.note:
-            extra["note"] = data.note
-        return extra
-
-    def _dispatch(self, row: WorkOrder, data: TransitionInput, _day: date) -> dict[str, Any]:
-        department = (data.department or row.department or "").strip()
-        if not department:
-            raise MissingField("dispatch needs a department")
-        previous = row.department
-        row.department = department
-        return {"department": department, "previous_department": previous}
-
-    def _return(self, row: WorkOrder, data: TransitionInput, _day: date) -> dict[str, Any]:
-        return {"reason": _required(data.reason, "退单 needs a reason"), "department": row.department}
-
-    def _complete(self, row: WorkOrder, data: TransitionInput, _day: date) -> dict[str, Any]:
-        row.reply_text = _required(data.reply, "办结 needs the reply to the citizen")
-        row.completed_at = self.repo.clock()
-        return {"reply": row.reply_text}
-
-    def _reject(self, row: WorkOrder, data: TransitionInput, _day: date) -> dict[str, Any]:
-        reason = _required(data.reason, "审核不通过 needs a reason")
-        # The department answers again; the clock for on-time completion runs on.
-        row.completed_at = None
-        return {"reason": reason}
-
-    def _callback(self, row: WorkOrder, data: TransitionInput, day: date) -> dict[str, Any]:
-        row.callback_at = self.repo.clock()
-        extra: dict[str, Any] = {}
-        if data.rating:
-            extra.update(self._rate(row, data, day))
-        return extra
-
-    def _archive(self, row: WorkOrder, _data: TransitionInput, _day: date) -> dict[str, Any]:
-        row.archived_at = self.repo.clock()
-        return {}
-
-    def _request_extension(self, row: WorkOrder, data: TransitionInput, _day: date) -> dict[str, Any]:
-        if row.extension_days is not None:
-            raise IllegalTransition("an extension request is already pending")
-        if data.days is None:
-            raise MissingField("延期 needs the number of working days")
-        if not 1 <= data.days <= MAX_EXTENSION_DAYS:
-            raise InvalidValue(f"延期 must be 1 to {MAX_EXTENSION_DAYS} working days")
-        row.extension_days = data.days
-        row.extension_reason = _required(data.reason, "延期 needs a reason")
-        return {"days": data.days, "reason": row.extension_reason}
-
-    def _approve_extension(self, row: WorkOrder, _data: TransitionInput, _day: date) -> dict[str, Any]:
-        days = self._pending_extension(row)
-        previous = row.deadline
-        row.deadline = self.calendar.add_working_days(row.deadline, days)
-        row.extension_days = None
-        row.extension_reason = None
-        # The new deadline gets its own warning.
-        row.warned_at = None
-        return {"days": days, "previous_deadline": previous.isoformat(), "deadline": row.deadline.isoformat()}
-
-    def _reject_extension(self, row: WorkOrder, data: TransitionInput, _day: date) -> dict[str, Any]:
-        days = self._pending_extension(row)
-        row.extension_days = None
-        row.extension_reason = None
-        return {"days": days, "reason": data.reason or ""}
-
-    @staticmethod
-    def _pending_extension(row: WorkOrder) -> int:
-        if row.extension_days is None:
-            raise IllegalTransition("no extension request is pending")
-        return int(row.extension_days)
-
-    def _supervise(self, row: WorkOrder, _data: TransitionInput, day: date) -> dict[str, Any]:
-        if day <= row.deadline:
-            raise IllegalTransition(f"督办 is for overdue orders; the deadline is {row.deadline.isoformat()}")
-        row.supervision_count = int(row.supervision_count or 0) + 1
-        row.supervised_at = self.repo.clock()
-        return {
-            "deadline": row.deadline.isoformat(),
-            "days_overdue": (day - row.deadline).days,
-            "count": row.supervision_count,
-        }
-
-    def _warn(self, row: WorkOrder, _data: TransitionInput, day: date) -> dict[str, Any]:
-        if row.warned_at is not None:
-            raise IllegalTransition("the order was already warned for this deadline")
-        if not self._in_warning_window(row.deadline, day):
-            raise IllegalTransition(f"预警 starts {self.warn_working_days} working days ahead of the deadline")
-        row.warned_at = self.repo.clock()
-        return {"deadline": row.deadline.isoformat()}
-
-    def _in_warning_window(self, deadline: date, day: date) -> bool:
-        return day <= deadline <= self.calendar.add_working_days(day, self.warn_working_days)
-
-    def _rate(self, row: WorkOrder, data: TransitionInput, _day: date) -> dict[str, Any]:
-        level = _required(data.rating, "好差评 needs a rating")
-        if level not in RATING_LEVELS:
-            raise InvalidValue(f"rating must be one of {'、'.join(RATING_LEVELS)}")
-        if row.rating is not None:
-            raise IllegalTransition("the order is already rated")
-        reason = (data.reason or "").strip()
-        if level in _UNSATISFIED and not reason:
-            raise MissingField("a 不满意 rating needs a reason")
-        row.rating = level
-        row.rating_reason = reason or None
-        row.rated_at = self.repo.clock()
-        return {"rating": level, "reason": reason}
+    @property
+    def rules(self) -> Rules:
+        return Rules(self.calendar, self.repo.clock, self.warn_working_days)
 
     # -- agent desk ------------------------------------------------------------------------------
 
@@ -427,7 +311,7 @@ class WorkOrderService:
                 if order.deadline < day:
                     if self._supervision_due(order, day):
                         result.supervised.append(self.act(ticket, Action.SUPERVISE, system, today=day))
-                elif order.warned_at is None and self._in_warning_window(order.deadline, day):
+                elif order.warned_at is None and self.rules.in_warning_window(order.deadline, day):
                     result.warned.append(self.act(ticket, Action.WARN, system, today=day))
             except (IllegalTransition, WorkOrderNotFound):
                 # Changed by someone else since the query: the next sweep sees the new state.
@@ -470,31 +354,6 @@ class _AlreadyExamined(WorkOrderError):
 
 def _labels(appeal_type: str, category_l1: str, category_l2: str | None) -> dict[str, Any]:
     return {"appeal_type": appeal_type, "category_l1": category_l1, "category_l2": category_l2}
-
-
-def _required(value: str | None, message: str) -> str:
-    text = (value or "").strip()
-    if not text:
-        raise MissingField(message)
-    return text
-
-
-_Handler = Callable[[WorkOrderService, WorkOrder, TransitionInput, date], dict[str, Any]]
-_HANDLERS: dict[Action, _Handler] = {
-    Action.DISPATCH: WorkOrderService._dispatch,
-    Action.RETURN: WorkOrderService._return,
-    Action.COMPLETE: WorkOrderService._complete,
-    Action.RESOLVE: WorkOrderService._complete,
-    Action.REJECT: WorkOrderService._reject,
-    Action.CALLBACK: WorkOrderService._callback,
-    Action.ARCHIVE: WorkOrderService._archive,
-    Action.REQUEST_EXTENSION: WorkOrderService._request_extension,
-    Action.APPROVE_EXTENSION: WorkOrderService._approve_extension,
-    Action.REJECT_EXTENSION: WorkOrderService._reject_extension,
-    Action.SUPERVISE: WorkOrderService._supervise,
-    Action.WARN: WorkOrderService._warn,
-    Action.RATE: WorkOrderService._rate,
-}
 
 
 def actions_for(order: OrderRecord, actor: Actor) -> Sequence[str]:

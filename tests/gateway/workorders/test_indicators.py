@@ -11,7 +11,8 @@ from channels.base import Message
 from gateway.store import Store
 from gateway.workorders.indicators import Period, indicators
 from gateway.workorders.lifecycle import Action, Actor, Role
-from gateway.workorders.service import TransitionInput, WorkOrderService
+from gateway.workorders.service import WorkOrderService
+from gateway.workorders.transitions import TransitionInput
 from tests.gateway.workorders.conftest import OpenOrder
 
 AGENT = Actor("agent.wang", Role.AGENT)

@@ -15,7 +15,8 @@ from gateway.linkage import LinkageConfig, LinkageError, LinkageService, Unknown
 from gateway.store import Store
 from gateway.store.models import Event
 from gateway.workorders.lifecycle import Action, Actor, Role
-from gateway.workorders.service import TransitionInput, WorkOrderService
+from gateway.workorders.service import WorkOrderService
+from gateway.workorders.transitions import TransitionInput
 from tests.gateway.workorders.conftest import OpenOrder
 
 ENDPOINTS = {

@@ -17,7 +17,8 @@ from gateway.workorders.errors import (
 )
 from gateway.workorders.lifecycle import Action, Actor, Role
 from gateway.workorders.repository import QueueFilter
-from gateway.workorders.service import Change, SweepResult, TransitionInput, WorkOrderService
+from gateway.workorders.service import Change, SweepResult, WorkOrderService
+from gateway.workorders.transitions import TransitionInput
 from tests.gateway.workorders.conftest import Clock, OpenOrder
 
 AGENT = Actor("agent.wang", Role.AGENT)
