@@ -11,7 +11,6 @@ to that platform's URL in HOTLINE_API_CALLBACKS ({"<platform>": "https://..."}),
 
 from __future__ import annotations
 
-import json
 import logging
 from typing import Annotated, Any
 
@@ -21,8 +20,9 @@ from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from channels.base import ChannelServices, Message, Outcome, Recipient
 from channels.callbacks import post_outcome
-from channels.errors import ChannelDisabled, InvalidPayload, MalformedBody, NotFound, PayloadTooLarge
+from channels.errors import ChannelDisabled, InvalidPayload, NotFound, PayloadTooLarge
 from channels.guards import check_bearer, enforce_rate, refuse_placeholders
+from channels.jsonbody import load_json
 from channels.render import clean
 from channels.sms.numbers import normalise
 
@@ -72,10 +72,7 @@ class AppealIn(BaseModel):
 def parse(body: bytes, platform: str, settings: ApiSettings) -> Message:
     if len(body) > settings.max_body_bytes:
         raise PayloadTooLarge(f"body is {len(body)} bytes; the limit is {settings.max_body_bytes}")
-    try:
-        payload = json.loads(body.decode("utf-8"))
-    except (UnicodeDecodeError, json.JSONDecodeError) as error:
-        raise MalformedBody(f"body is not UTF-8 JSON: {error}") from error
+    payload = load_json(body)
     try:
         appeal = AppealIn.model_validate(payload)
     except ValidationError as error:

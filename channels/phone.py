@@ -10,7 +10,6 @@ HOTLINE_PHONE_CALLBACK_URL (signed) and, when an SMS provider is configured, to 
 
 from __future__ import annotations
 
-import json
 import logging
 from typing import Annotated, Any, Literal
 
@@ -20,8 +19,9 @@ from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from channels.base import ChannelServices, Message, Outcome, Recipient
 from channels.callbacks import post_outcome
-from channels.errors import ChannelDisabled, InvalidPayload, MalformedBody, NotFound, PayloadTooLarge
+from channels.errors import ChannelDisabled, InvalidPayload, NotFound, PayloadTooLarge
 from channels.guards import check_bearer, enforce_rate, mask, refuse_placeholders
+from channels.jsonbody import load_json
 from channels.render import Capabilities, clean, outcome_text
 from channels.sms.numbers import normalise
 
@@ -73,10 +73,7 @@ class TranscriptIn(BaseModel):
 def parse(body: bytes, settings: PhoneSettings) -> Message:
     if len(body) > settings.max_body_bytes:
         raise PayloadTooLarge(f"body is {len(body)} bytes; the limit is {settings.max_body_bytes}")
-    try:
-        payload = json.loads(body.decode("utf-8"))
-    except (UnicodeDecodeError, json.JSONDecodeError) as error:
-        raise MalformedBody(f"body is not UTF-8 JSON: {error}") from error
+    payload = load_json(body)
     try:
         call = TranscriptIn.model_validate(payload)
     except ValidationError as error:

@@ -7,12 +7,12 @@ decryption. Bodies are XML (official account, mini-program XML mode) or JSON (mi
 
 from __future__ import annotations
 
-import json
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from channels.errors import InvalidPayload, MalformedBody, PayloadTooLarge, SignatureInvalid
+from channels.errors import InvalidPayload, PayloadTooLarge, SignatureInvalid
+from channels.jsonbody import load_json
 from channels.wechat_crypto import MessageCrypto, check_timestamp, signature, verify_signature
 from channels.xmlsafe import build_flat, parse_flat
 
@@ -23,10 +23,7 @@ def parse_json_flat(body: bytes, max_bytes: int) -> dict[str, str]:
     """A mini-program JSON push as flat string fields (numbers such as MsgId kept exactly)."""
     if len(body) > max_bytes:
         raise PayloadTooLarge(f"body is {len(body)} bytes; the limit is {max_bytes}")
-    try:
-        payload = json.loads(body.decode("utf-8"))
-    except (UnicodeDecodeError, json.JSONDecodeError) as error:
-        raise MalformedBody(f"body is not UTF-8 JSON: {error}") from error
+    payload = load_json(body)
     if not isinstance(payload, dict):
         raise InvalidPayload("push must be a JSON object")
     return {str(key): _scalar(value) for key, value in payload.items() if value is not None}

@@ -23,7 +23,8 @@ def parse_flat(body: bytes, max_bytes: int) -> dict[str, str]:
         root: Element = fromstring(body, forbid_dtd=True, forbid_entities=True, forbid_external=True)
     except DefusedXmlException as error:
         raise MalformedBody(f"XML with a DTD or entities is refused ({type(error).__name__})") from error
-    except (ParseError, ValueError) as error:
+    except (ParseError, ValueError, LookupError) as error:
+        # LookupError: an XML declaration naming an encoding Python does not know.
         raise MalformedBody(f"body is not well-formed XML: {error}") from error
     if root.tag != "xml":
         raise MalformedBody(f"root element must be <xml>, got <{root.tag[:40]}>")

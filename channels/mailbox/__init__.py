@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import json
 import logging
 from pathlib import Path
 from typing import Any
@@ -20,6 +19,7 @@ from fastapi import APIRouter, FastAPI, Request
 from channels.base import ChannelServices
 from channels.errors import ChannelDisabled, MalformedBody, UnsupportedMedia
 from channels.guards import enforce_rate, refuse_placeholders
+from channels.jsonbody import load_json
 from channels.mailbox.channel import CHANNEL, MailboxChannel
 from channels.mailbox.letters import letter_from_form, message_from_letter
 from channels.mailbox.settings import MailboxSettings
@@ -94,10 +94,7 @@ async def submit_letter(request: Request) -> dict[str, Any]:
 async def _form_or_json(request: Request) -> dict[str, Any]:
     content_type = request.headers.get("content-type", "").split(";")[0].strip().lower()
     if content_type == "application/json":
-        try:
-            payload = json.loads((await request.body()).decode("utf-8"))
-        except (UnicodeDecodeError, json.JSONDecodeError) as error:
-            raise MalformedBody(f"body is not UTF-8 JSON: {error}") from error
+        payload = load_json(await request.body())
         if not isinstance(payload, dict):
             raise MalformedBody("body must be a JSON object")
         return payload

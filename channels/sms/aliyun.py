@@ -20,7 +20,8 @@ from urllib.parse import quote
 import httpx
 
 from channels.base import Message
-from channels.errors import InvalidPayload, MalformedBody, UpstreamError
+from channels.errors import InvalidPayload, UpstreamError
+from channels.jsonbody import load_json
 from channels.sms.numbers import national, normalise
 
 PROVIDER = "aliyun"
@@ -29,10 +30,7 @@ _MAX_BATCH = 100
 
 
 def parse_push(body: bytes, channel: str, region: str) -> list[Message]:
-    try:
-        payload = json.loads(body.decode("utf-8"))
-    except (UnicodeDecodeError, json.JSONDecodeError) as error:
-        raise MalformedBody(f"Aliyun push is not UTF-8 JSON: {error}") from error
+    payload = load_json(body, "Aliyun push")
     items = payload if isinstance(payload, list) else [payload]
     if not items or len(items) > _MAX_BATCH:
         raise InvalidPayload(f"Aliyun push must hold 1 to {_MAX_BATCH} messages")

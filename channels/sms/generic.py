@@ -18,7 +18,8 @@ from typing import Any
 import httpx
 
 from channels.base import Message
-from channels.errors import InvalidPayload, MalformedBody, SignatureInvalid, UpstreamError
+from channels.errors import InvalidPayload, SignatureInvalid, UpstreamError
+from channels.jsonbody import load_json
 from channels.sms.numbers import normalise
 
 PROVIDER = "generic"
@@ -38,10 +39,7 @@ def verify(secret: str, timestamp: str | None, given: str | None, body: bytes, w
 
 
 def parse_push(body: bytes, channel: str, region: str) -> list[Message]:
-    try:
-        item = json.loads(body.decode("utf-8"))
-    except (UnicodeDecodeError, json.JSONDecodeError) as error:
-        raise MalformedBody(f"body is not UTF-8 JSON: {error}") from error
+    item = load_json(body)
     if not isinstance(item, dict):
         raise InvalidPayload("body must be a JSON object with id, from and text")
     message_id, sender_raw, text = item.get("id"), item.get("from"), item.get("text")

@@ -17,7 +17,8 @@ from urllib.parse import urlsplit
 import httpx
 
 from channels.base import Message
-from channels.errors import InvalidPayload, MalformedBody, UpstreamError
+from channels.errors import InvalidPayload, UpstreamError
+from channels.jsonbody import load_json
 from channels.sms.numbers import normalise
 
 PROVIDER = "tencent"
@@ -26,10 +27,7 @@ _VERSION = "2021-01-11"
 
 
 def parse_push(body: bytes, channel: str, region: str) -> list[Message]:
-    try:
-        item = json.loads(body.decode("utf-8"))
-    except (UnicodeDecodeError, json.JSONDecodeError) as error:
-        raise MalformedBody(f"Tencent callback is not UTF-8 JSON: {error}") from error
+    item = load_json(body, "Tencent callback")
     if not isinstance(item, dict):
         raise InvalidPayload("Tencent MO callback must be a JSON object")
     mobile, text, sent = item.get("mobile"), item.get("text"), item.get("time")

@@ -130,3 +130,32 @@ def test_sms_parts_always_fit(text: str, parts: int) -> None:
         assert utf16_len(part) + utf16_len("【12345热线】") <= segments.SINGLE
     assert utf16_len(segments.concatenated(text, "12345热线", parts)) <= segments.PART * max(parts, 1)
     assert utf16_len(truncate(text, 20)) <= 20
+
+
+NESTING_BOMB = b"[" * 60_000 + b"]" * 60_000
+
+
+def test_json_nesting_bombs_are_bad_input_not_a_crash() -> None:
+    for parse in (
+        lambda b: parse_xml_or_json(b, 1 << 20),
+        lambda b: aliyun.parse_push(b, "sms", "CN"),
+        lambda b: tencent.parse_push(b, "sms", "CN"),
+        lambda b: generic.parse_push(b, "sms", "CN"),
+        lambda b: phone.parse(b, phone.PhoneSettings(token="t", max_body_bytes=1 << 20)),  # type: ignore[arg-type]
+        lambda b: api.parse(b, "110", api.ApiSettings(max_body_bytes=1 << 20)),
+    ):
+        try:
+            parse(NESTING_BOMB)
+        except ChannelError as error:
+            assert error.status in {400, 413, 422}
+        else:
+            raise AssertionError("a nesting bomb was accepted")
+
+
+def test_xml_declaring_an_unknown_encoding_is_malformed() -> None:
+    try:
+        parse_flat(b'<?xml version="1.0" encoding="x-no-such-charset"?><xml><A>1</A></xml>', 4096)
+    except ChannelError as error:
+        assert error.code == "malformed_body"
+    else:
+        raise AssertionError("unknown encoding accepted")
