@@ -19,6 +19,7 @@ from channels.mailbox.imap import FetchedMail, ImapMailbox
 from channels.mailbox.mime import ParsedMail, parse_mail
 from channels.mailbox.settings import MailboxSettings
 from channels.render import Capabilities, outcome_text
+from channels.sms.outbound import SmsOutbound
 
 log = logging.getLogger(__name__)
 
@@ -30,7 +31,7 @@ _AUTOMATED_SENDERS = ("mailer-daemon@", "postmaster@", "no-reply@", "noreply@")
 
 class MailboxChannel:
     def __init__(
-        self, settings: MailboxSettings, services: ChannelServices, attachments_dir: Path, sms: object | None
+        self, settings: MailboxSettings, services: ChannelServices, attachments_dir: Path, sms: SmsOutbound | None
     ) -> None:
         self.settings = settings
         self.services = services
@@ -151,7 +152,7 @@ class MailboxChannel:
         sms = self.sms
         if sms is not None and recipient.contact:
             if await self.services.dedup.first_seen(f"{CHANNEL}:sent:{recipient.external_id}", _SENT_TTL_SECONDS):
-                await sms.send(recipient.contact, text)  # type: ignore[attr-defined]
+                await sms.send(recipient.contact, text)
             return
         log.info("mailbox: letter %s answered on the web page only", recipient.external_id)
 

@@ -39,9 +39,8 @@ class LetterIn(BaseModel):
 
 
 def letter_from_form(data: dict[str, Any], max_chars: int) -> LetterIn:
-    fields = {key: value for key, value in data.items() if value not in ("", None) or key == "public"}
-    if fields.get("public") in ("", None):
-        fields.pop("public", None)
+    # An empty form field means "not given" (browsers send unchecked boxes and blank inputs as "").
+    fields = {key: value for key, value in data.items() if value not in ("", None)}
     try:
         letter = LetterIn.model_validate(fields)
     except ValidationError as error:
