@@ -33,6 +33,9 @@ def warm_up() -> None:
     segment.tokenizer()
     utility.operators()
     pipeline.get()
+    from nlu.emergency import model
+
+    model.get()  # trains the statistical safety net (about a second) so no citizen waits for it
     analyse("预热：我家厨房着火了，电话13812345678。")
 
 

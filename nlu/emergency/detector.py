@@ -77,10 +77,28 @@ def scan(text: str) -> tuple[list[Hit], list[Rejected]]:
     return hits, rejected
 
 
-def detect(norm: Normalized) -> Emergency | None:
+def _from_model(norm: Normalized) -> Emergency | None:
+    from nlu.emergency import model
+
+    hit = model.get().predict(context.mask_phrases(norm.text))
+    if hit is None:
+        return None
+    start, end = norm.to_original(hit.start, hit.end)
+    return Emergency(
+        services=hit.services,
+        severity="high",
+        evidence=norm.original[start:end],
+        start=start,
+        end=end,
+        reason=f"{'+'.join(hit.services)} statistical model p={hit.probability:.2f} (no rule matched; check)",
+    )
+
+
+def detect(norm: Normalized, *, use_model: bool = True) -> Emergency | None:
+    """Rules first (they name their evidence); the statistical model catches what they miss."""
     hits, _ = scan(norm.text)
     if not hits:
-        return None
+        return _from_model(norm) if use_model else None
     specific = [h for h in hits if not h.trigger.generic]
     if specific:
         # "救命" in a fire report means 119, not 119 + 110.
