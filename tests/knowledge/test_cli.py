@@ -48,7 +48,7 @@ def test_import_search_export_eval(cli: CliRunner, tmp_path: Path) -> None:
     found = json.loads(_run(cli, "kb", "search", "身份证掉了咋补办", "--json", "--top-k", "2"))
     assert found["answer"]["id"] == "sfz-001"
     assert {"id", "title", "answer", "score"} <= set(found["answer"])
-    assert [c["id"] for c in found["candidates"]][0] == "sfz-001" and len(found["candidates"]) == 2
+    assert found["candidates"][0]["id"] == "sfz-001" and len(found["candidates"]) == 2
     # The draft is never served.
     drafted = json.loads(_run(cli, "kb", "search", "跟公司有劳动纠纷怎么仲裁", "--json"))
     assert all(c["id"] != "lb-001" for c in drafted["candidates"])
