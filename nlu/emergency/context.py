@@ -20,7 +20,8 @@ MASKED_PHRASES = re.compile(
     r"碰了钉子|碰了一鼻子灰|急救知识|急救培训|消防培训|被抢先|抢先|抢答|抢单|抢活|抢生意|抢地盘|抢占|"
     r"抢道|抢行|抢位|冒烟的油烟机|油烟|烟囱冒烟|吸烟|抽烟|二手烟|烟头|香烟|烟花|烟酒|烟草|烟民|"
     r"(?:累|热|饿|困|忙|气|晒|转|吵)得?(?:我|人)?(?:快|要|都快)?晕(?:倒|过去|了)|快要晕倒|打得火热|(?:猫|狗|鸟|鸡)(?:在)?打架|"
-    r"跟踪处理|跟踪落实|跟踪回访|跟踪服务|跟踪调查|气得(?:要|快)?吐血|吐血推荐|"
+    r"跟踪处理|跟踪落实|跟踪回访|跟踪服务|跟踪调查|气得(?:要|快)?吐血|吐血推荐|打不着火|点不着火|打不着|打手心|打人手|"
+    r"(?:简直|就是|这是|跟|和|等于|像)(?:是)?抢钱|抢钱啊|压得(?:我|人)?喘不过气|"
     r"(?:累|热|饿|困|烦|忙|吵|笑|气|急|冷|臭|难受|疼)(?:得)?(?:快|要)死了|(?:累|忙|加班)[^,。!?]{0,4}猝死"
 )
 
@@ -48,14 +49,14 @@ HYPOTHETICAL_AFTER = re.compile(
 KNOWLEDGE = re.compile(
     r"怎么预防|如何预防|如何防范|怎么防范|预防措施|防范措施|有什么症状|什么症状|症状是什么|急救方法|自救方法|逃生方法|"
     r"注意事项|应急知识|是什么原因|有哪些原因|怎么急救|如何急救|怎么自救|如何自救|怎么逃生|如何逃生|前兆|征兆|先兆|"
-    r"怎么灭|如何灭|怎么处理比较好"
+    r"怎么灭|如何灭|怎么处理比较好|一般(?:要|应该|该)?(?:怎么|如何)"
 )
 RESOLVED = re.compile(
     r"(?:已经|已|早就|都|总算|终于)(?:被)?(?:扑灭|灭了|熄灭|处理好|处理完|解决|控制住|救出来|送(?:到)?医院|出院|"
     r"没事了|好了|抢救过来|脱险|找到|回来|抓到|抓住|醒了|醒过来|离开了|走了)|火灭了|没事了|平安了|找到了|"
     r"回家了|醒过来了|抢救过来了|脱离危险|虚惊一场|误会|误报|搞错了|已经(?:关|关掉|关了)(?:阀门|总阀|煤气|燃气)|"
     r"(?:警察|交警|民警|消防|消防员|救护车|医生)已经(?:来|到)|已经散了|(?:弄|放|救|拉)出来了|(?:盖|浇|踩|扑|打)灭|"
-    r"协商好了|私了了|谈好了|已经(?:好|没事|恢复|正常)"
+    r"协商好了|私了了|谈好了|已经(?:好|没事|恢复|正常)|人没事|没什么大碍|没大碍|有点青|擦破(?:了)?点皮|轻微伤|小伤"
 )
 RESOLVED_OVERRIDE = re.compile(r"又|再次|复燃|还在|重新|还没")
 PAST = re.compile(
@@ -70,7 +71,7 @@ AFTERMATH = re.compile(
     r"表扬|感谢"
 )
 ADMIN = re.compile(
-    r"收费|多少钱|怎么收费|办理|申请|补助|补贴|证明|材料|流程|手续|政策|疫苗|课程|考试|招聘|驾照|违章|罚单|扣分|"
+    r"收费|多少钱|怎么收费|办理|申请|补助|补贴|证明|(?:什么|哪些|提交|准备|带)材料|流程|手续|政策|疫苗|课程|考试|招聘|驾照|违章|罚单|扣分|"
     r"电话是多少|号码是多少|怎么联系|咨询|请问.{0,6}(?:哪里|哪儿|怎么|如何|什么)|在哪里买|哪里买|哪里可以买|"
     r"怎么配|怎么用|使用方法|有效期|年检|检测|检查|整改|宣传栏|标识|标志"
 )
@@ -95,6 +96,8 @@ ACUTE = re.compile(r"泄漏|泄露|爆炸|有毒气体|毒气|中毒|晕倒|着�
 SENTENCE_SPLIT = re.compile(r"[。！？!?;；\n]+")
 CLAUSE_SPLIT = re.compile(r"[,，、:：\s]+")
 HYPOTHETICAL_WINDOW = 12
+# Habitual situations are complaints, not incidents in progress (unless a strong present marker).
+HABITUAL = re.compile(r"天天|每天|经常|总是|老是|整天|三天两头|每次|长期|好几天了|好多次|每晚|每天晚上")
 
 
 def sentence_bounds(text: str, pos: int) -> tuple[int, int]:
@@ -159,6 +162,8 @@ def blocked_by(text: str, start: int, end: int, *, needs_present: bool, critical
         return "aftermath (claims, compensation, follow-up)"
     if not critical and ADMIN.search(window) and not present:
         return "administrative question"
+    if not critical and HABITUAL.search(window):
+        return "habitual (a complaint, not an incident in progress)"
     if needs_present and not IN_PROGRESS.search(window):
         return "not in progress"
     return None
