@@ -13,6 +13,7 @@ from pydantic import BaseModel, Field
 from gateway.api.deps import ActorDep, Centre, ServicesDep, Supervisor
 from gateway.api.errors import ErrorTranslatingRoute
 from gateway.workorders.background import Background
+from gateway.workorders.citizen import notify_completion
 from gateway.workorders.lifecycle import Action, Actor, Role
 from gateway.workorders.service import actions_for
 from gateway.workorders.transitions import TransitionInput
@@ -95,10 +96,14 @@ async def _transition(
 ) -> dict[str, Any]:
     change = await to_thread.run_sync(lambda: services.workorders.act(ticket, action, actor, data))
     await services.publish(change)
+    notified = None
+    if action in (Action.COMPLETE, Action.RESOLVE):
+        notified = await notify_completion(services, change.order)
     return {
         "order": change.order.to_dict(services.workorders.today()),
         "previous_status": change.previous_status,
         "actions": list(actions_for(change.order, actor)),
+        "citizen_notified": notified,
     }
 
 

@@ -14,7 +14,7 @@ from classifier.catalogue import Catalogue
 from gateway.auth.users import UserStore
 from gateway.linkage import LinkageConfig, LinkageService
 from gateway.settings import Settings
-from gateway.state import PubSub
+from gateway.state import PubSub, StateBackends
 from gateway.store import Store
 from gateway.workdays import HolidayCalendar
 from gateway.workorders.adapters import catalogue_routes, classifier_feedback
@@ -39,6 +39,8 @@ class Services:
     workorders: WorkOrderService
     linkage: LinkageService
     pubsub: PubSub
+    # Sessions among them: 办结 arms the citizen's conversation to read the next reply as a rating.
+    state: StateBackends
     senders: dict[str, Deliver]
 
     async def publish(self, change: Change) -> None:
@@ -91,6 +93,7 @@ def build_services(runtime: Runtime) -> Services:
         workorders=workorder_service(settings, engine, linkage, runtime.models.catalogue),
         linkage=linkage,
         pubsub=runtime.state.pubsub,
+        state=runtime.state,
         senders=runtime.senders,
     )
 

@@ -218,3 +218,40 @@ def test_emergency_referral_is_pushed_to_the_linkage_endpoint(
     listed = api.get("sup.chen", "/api/linkage/deliveries").json()
     assert listed[0]["status"] == "delivered" and listed[0]["target"] == service
     assert api.get("agent.wang", "/api/emergencies").json()[0]["linkage_status"] == "pushed"
+
+
+def test_completion_reaches_the_citizen_who_rates_in_the_conversation(api: Api, linkage_server: LinkageServer) -> None:
+    session = "citizen-rates-1"
+    ticket = api.say("幸福小区西门的井盖丢了，晚上很危险，电话13900003333", session=session)["work_order"]["ticket"]
+    sent: list[Outcome] = []
+    runtime = api.client.app.state.runtime  # type: ignore[attr-defined]
+    original = runtime.senders["web"]
+
+    async def capture(recipient: Recipient, outcome: Outcome) -> None:
+        sent.append(outcome)
+        await original(recipient, outcome)
+
+    runtime.senders["web"] = capture
+    try:
+        resolved = act(api, "agent.wang", ticket, "resolve", reply="已通知市政养护单位补装井盖，今日完成。")
+    finally:
+        runtime.senders["web"] = original
+    assert resolved.status_code == 200 and resolved.json()["citizen_notified"] is True
+    notice = sent[0]
+    assert "已办结" in notice.replies[0].text and "补装井盖" in notice.replies[0].text
+    assert notice.replies[1].buttons[0] == "非常满意"
+    # The citizen answers in the same conversation; the dialogue logs the rating, the sweep adopts it.
+    thanks = api.say("非常满意", session=session)
+    assert "感谢您的评价" in thanks["replies"][0]["text"]
+    swept = api.post("sup.chen", "/api/workorders/sweep").json()
+    assert swept["rated"] == [ticket]
+    assert act(api, "agent.wang", ticket, "approve").status_code == 200
+    assert act(api, "agent.wang", ticket, "callback", note="市民已评价").json()["order"]["rating"] == "非常满意"
+    assert act(api, "agent.wang", ticket, "archive").json()["order"]["status"] == "归档"
+    wait_for(lambda: any(b.get("ticket") == ticket for p, b, _h in linkage_server.received if p == "/rating"))
+
+
+def test_event_stream_needs_a_role_with_orders(api: Api) -> None:
+    assert api.client.get("/api/events").status_code == 401
+    refused = api.get("kb.zhou", "/api/events")
+    assert refused.status_code == 403 and refused.json()["error"]["code"] == "action_forbidden"
