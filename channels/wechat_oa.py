@@ -219,6 +219,9 @@ class WeChatOA:
         if outcome.pending:
             await self.services.sessions.set(async_marker, {"at": time.time()}, 24 * 3600)
             return None
+        if await self.services.sessions.get(async_marker):
+            # A concurrent attempt of the same message ran out of budget first: its reply goes by the API.
+            return None
         # An outcome with nothing to say is answered `success` (an empty passive reply shows a blank bubble).
         return outcome_text(outcome, CAPABILITIES) or None
 

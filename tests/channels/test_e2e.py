@@ -151,6 +151,10 @@ def harness(trained_models_dir: Path, tmp_path_factory: pytest.TempPathFactory) 
             root.setLevel(previous)
 
 
+def crypto_open(encrypt: str) -> str:
+    return MessageCrypto(OA_AES, OA_APPID).decrypt(encrypt)
+
+
 def oa_params(encrypt: str | None = None) -> dict[str, str]:
     stamp = str(int(time.time()))
     params = {"timestamp": stamp, "nonce": "77889900", "signature": signature(OA_TOKEN, stamp, "77889900")}
@@ -181,18 +185,20 @@ def test_wechat_oa_passive_reply_in_safe_mode_and_retries_make_one_work_order(ha
     with ThreadPoolExecutor(3) as pool:  # WeChat's three tries, concurrently
         responses = list(pool.map(lambda _: post(), range(3)))
     assert all(r.status_code == 200 for r in responses)
-    contents = {
-        parse_flat(MessageCrypto(OA_AES, OA_APPID).decrypt(parse_flat(r.content, 65536)["Encrypt"]).encode(), 65536)[
-            "Content"
-        ]
-        for r in responses
-    }
-    assert len(contents) == 1
     stored = harness.outcome("wechat_oa", "7001")
-    assert contents == {outcome_text(stored, Capabilities(max_chars=600))}
+    passive = [r for r in responses if r.text != "success"]
+    if passive:  # the usual case: the pipeline answered within the 4 s budget
+        contents = {
+            parse_flat(crypto_open(parse_flat(r.content, 65536)["Encrypt"]).encode(), 65536)["Content"] for r in passive
+        }
+        assert contents == {outcome_text(stored, Capabilities(max_chars=600))}
+        assert not [m for m in harness.oa_api.custom_sent if m["touser"] == "oE2eCitizen01"]
+    else:  # a machine so loaded that 4 s passed: then the customer-service API carries the reply, once
+        wait_for(lambda: [m for m in harness.oa_api.custom_sent if m["touser"] == "oE2eCitizen01"])
+        contents = {m["text"]["content"] for m in harness.oa_api.custom_sent if m["touser"] == "oE2eCitizen01"}
     assert store.count_work_orders() - orders_before == (1 if stored.work_order else 0)
     if stored.work_order:
-        assert stored.work_order["ticket"] in contents.pop()
+        assert any(stored.work_order["ticket"] in content for content in contents)
 
 
 def test_wechat_oa_subscribe_and_unknown_type_are_answered_politely(harness: Harness) -> None:

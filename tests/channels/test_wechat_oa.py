@@ -409,3 +409,20 @@ async def test_quota_window_and_count(kit: Kit) -> None:
     await quota.opened("o1", now=1080)  # a new citizen message reopens the window
     assert await quota.take("o1", now=1090)
     assert not await quota.take("o1", now=1200)  # 48 h (here 100 s) passed
+
+
+def test_attempt_that_finishes_after_a_concurrent_one_went_async_stays_silent(
+    client_for: Callable[..., TestClient],
+) -> None:
+    """Two concurrent tries: one ran out of budget (reply by API); the other must not also reply passively."""
+    kit, _fake = api_kit()
+    original = kit.intake.submit
+
+    async def submit_while_another_try_goes_async(message: Any, budget: float) -> Outcome:
+        outcome = await original(message, budget)
+        await kit.services.sessions.set(f"wechat_oa:async:{message.external_id}", {"at": 0}, 60)
+        return outcome
+
+    kit.intake.submit = submit_while_another_try_goes_async  # type: ignore[method-assign]
+    client = oa_client(client_for, kit)
+    assert client.post("/channels/wechat-oa", params=signed(), content=TEXT.encode()).text == "success"
