@@ -30,6 +30,14 @@ SERVICE_THRESHOLD = 0.5
 SERVICES = ("110", "119", "120", "122")
 NGRAMS = (1, 3)
 _WHITESPACE = re.compile(r"\s\s+")
+# Only words reach the model: punctuation and emoji say more about how the training set was written
+# than about the citizen's situation.
+_NOT_WORD = re.compile(r"[^\w\s]+")
+_MIN_WORD_CHARS = 2
+
+
+def model_text(text: str) -> str:
+    return _NOT_WORD.sub(" ", text).strip()
 
 
 @dataclass(frozen=True, slots=True)
@@ -64,7 +72,7 @@ class EmergencyModel:
 
         from nlu.normalization import normalize
 
-        texts = [context.mask_phrases(normalize(e.text).text) for e in examples]
+        texts = [model_text(context.mask_phrases(normalize(e.text).text)) for e in examples]
         labels = [1 if e.services else 0 for e in examples]
         vectorizer = TfidfVectorizer(analyzer="char", ngram_range=NGRAMS, sublinear_tf=True, min_df=2)
         matrix = vectorizer.fit_transform(texts)
@@ -87,8 +95,8 @@ class EmergencyModel:
         return cls(idf, weights(detector), per_service)
 
     def features(self, text: str) -> dict[str, float]:
-        """The l2-normalised sublinear tf-idf vector sklearn would compute for `text`."""
-        text = _WHITESPACE.sub(" ", text.lower())
+        """The l2-normalised sublinear tf-idf vector sklearn would compute for model_text(`text`)."""
+        text = _WHITESPACE.sub(" ", model_text(text).lower())
         counts: dict[str, int] = {}
         for n in range(NGRAMS[0], NGRAMS[1] + 1):
             for i in range(len(text) - n + 1):
@@ -133,7 +141,9 @@ class EmergencyModel:
                 if p > best:
                     best, start, end, best_vec = p, s, e, vec
             probability = max(probability, best)
-        if probability < THRESHOLD or _vetoed(masked, start):
+        if probability < THRESHOLD or len(_NOT_WORD.sub("", masked[start:end])) < _MIN_WORD_CHARS:
+            return None
+        if _vetoed(masked, start):
             return None
         scores = {s: self._prob(best_vec, w) for s, w in self._per_service.items()}
         chosen = tuple(s for s in SERVICES if scores[s] >= SERVICE_THRESHOLD)
