@@ -64,8 +64,9 @@ def _services(field: str) -> tuple[str, ...]:
 
 
 def load_heldout(data_dir: Path = DATA_DIR, part: str = "a") -> list[Example]:
-    """Held-out part A (heldout_pos/neg.txt) or B (heldout_b_pos/neg.txt, written after the second tuning round)."""
-    prefix = {"a": "heldout", "b": "heldout_b"}[part]
+    """Held-out part A (heldout_*.txt, written first), B (heldout_b_*.txt, after the second tuning round)
+    or C (heldout_c_*.txt, after the third round and the statistical model). A was later tuned on."""
+    prefix = {"a": "heldout", "b": "heldout_b", "c": "heldout_c"}[part]
     pos = [Example(t, _services(s), "heldout") for s, t in _lines(data_dir / f"{prefix}_pos.txt")]
     neg = [Example(t, (), f) for f, t in _lines(data_dir / f"{prefix}_neg.txt")]
     return pos + neg
