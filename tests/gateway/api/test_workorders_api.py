@@ -118,7 +118,7 @@ def test_roles_are_enforced(api: Api) -> None:
 
 
 def test_return_and_redispatch_extension_and_notes(api: Api) -> None:
-    ticket = open_ticket(api, "我家楼下的自来水管爆了，水一直往外冒，已经淹到车库了")["ticket"]
+    ticket = open_ticket(api, "小区供水管道老化，这个月已经停水三次了，希望尽快更换管道")["ticket"]
     api.post("agent.wang", f"/api/workorders/{ticket}/dispatch", {"department": "市城市管理局"})
     missing = act(api, "city.li", ticket, "return")
     assert missing.status_code == 422 and missing.json()["error"]["code"] == "missing_field"
