@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: run test install install-dev prepare lint typecheck bench clean
+.PHONY: run test install install-dev test-servers prepare lint typecheck bench clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -33,8 +33,18 @@ prepare: install
 	$(BIN)/hotline prepare
 
 ## The whole test suite (set HOTLINE_REQUIRE_SERVICES=1 to fail when PostgreSQL/Redis are unreachable).
-test: install-dev
+test: install-dev test-servers
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
+
+## Servers the tests start themselves: Debian's dovecot (IMAP). Installed when missing and we are root;
+## otherwise the mail-server tests skip (or fail with HOTLINE_REQUIRE_SERVICES=1).
+test-servers:
+	@if ! command -v dovecot >/dev/null 2>&1; then \
+	  if [ "$$(id -u)" = "0" ] && command -v apt-get >/dev/null 2>&1; then \
+	    (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq dovecot-imapd >/dev/null) \
+	      || echo "could not install dovecot-imapd: IMAP tests will not run"; \
+	  else echo "dovecot not found and not root: IMAP tests will not run (apt-get install dovecot-imapd)"; fi; \
+	fi
 
 lint: install-dev
 	$(BIN)/ruff check .

@@ -18,6 +18,7 @@ from pydantic import BaseModel, ConfigDict, Field, StringConstraints, Validation
 
 from channels.base import Broadcast, ChannelServices, Intake, Message, Outcome, Recipient
 from channels.errors import InvalidPayload, MalformedBody, PayloadTooLarge
+from channels.jsonbody import load_json
 
 log = logging.getLogger(__name__)
 
@@ -44,17 +45,8 @@ def parse(body: bytes, settings: WebSettings) -> Message:
     """Verify size and encoding, validate fields, and build the normalised Message."""
     if len(body) > settings.max_body_bytes:
         raise PayloadTooLarge(f"body is {len(body)} bytes; the limit is {settings.max_body_bytes}")
-    try:
-        decoded = body.decode("utf-8")
-    except UnicodeDecodeError as error:
-        raise MalformedBody(f"body is not valid UTF-8 (byte {error.start})") from error
-    try:
-        payload = json.loads(decoded)
-    except json.JSONDecodeError as error:
-        raise MalformedBody(
-            f"body is not valid JSON: {error.msg} at line {error.lineno} column {error.colno}"
-        ) from error
-    return message_from_payload(payload, settings, raw=decoded)
+    payload = load_json(body)
+    return message_from_payload(payload, settings, raw=body.decode("utf-8"))
 
 
 def message_from_payload(payload: Any, settings: WebSettings, raw: str) -> Message:
@@ -209,12 +201,13 @@ async def websocket_chat(socket: WebSocket) -> None:
 
 
 async def _handle_frame(socket: WebSocket, raw: str, settings: WebSettings, hub: WebHub) -> None:
+    if len(raw) > settings.max_body_bytes:
+        await socket.send_json({"type": "error", "code": "payload_too_large", "detail": "frame too large"})
+        return
     try:
-        payload = json.loads(raw)
-    except json.JSONDecodeError as error:
-        await socket.send_json(
-            {"type": "error", "code": "malformed_body", "detail": f"invalid JSON: {error.msg}"}
-        )
+        payload = load_json(raw.encode("utf-8", "surrogatepass"), "frame")
+    except MalformedBody as error:
+        await socket.send_json({"type": "error", "code": error.code, "detail": error.detail})
         return
     if isinstance(payload, dict) and payload.get("type") == "ping":
         await socket.send_json({"type": "pong"})

@@ -55,4 +55,7 @@ def configure_logging(level: str = "INFO", as_json: bool = False) -> None:
     root.addHandler(handler)
     root.setLevel(level.upper())
     logging.getLogger("jieba").setLevel(logging.WARNING)
+    # httpx logs every request URL at INFO; provider APIs carry access tokens and phone numbers in them.
+    logging.getLogger("httpx").setLevel(logging.WARNING)
+    logging.getLogger("httpx2").setLevel(logging.WARNING)
     _configured = True

@@ -47,3 +47,10 @@ def test_bad_input_is_refused_with_a_clear_error(raw: bytes, error: type[Excepti
     with pytest.raises(error) as caught:
         parse(raw, SETTINGS)
     assert fragment in str(caught.value)
+
+
+def test_nesting_bomb_is_bad_input_not_a_crash() -> None:
+    bomb = b"[" * 60_000 + b"]" * 60_000
+    with pytest.raises(MalformedBody) as caught:
+        parse(bomb, WebSettings(max_body_bytes=256 * 1024))
+    assert "nests too deeply" in str(caught.value)
