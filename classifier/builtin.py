@@ -38,6 +38,9 @@ class BuiltinConfig:
     word_ngrams: tuple[int, int] = (1, 2)
     # Inverse regularisation of the linear SVMs; 0.5 was best on the starter data's 5-fold CV.
     c: float = 0.5
+    # Word n-grams come from the first characters only (latency of long letters); chars cover the rest.
+    word_max_chars: int = 160
+    use_words: bool = True
     tokenizer: TokenizerName = "jieba"
     extra: dict[str, Any] = field(default_factory=dict)
 
@@ -144,9 +147,10 @@ class _FastScorer:
         cfg = model.config
         self.char_range, self.word_range = cfg.char_ngrams, cfg.word_ngrams
         self.char_vocab: dict[str, int] = dict(model.char_vec.vocabulary_)
-        self.word_vocab: dict[str, int] = dict(model.word_vec.vocabulary_)
+        self.word_vocab: dict[str, int] = dict(model.word_vec.vocabulary_) if model.word_vec is not None else {}
         self.offset = len(self.char_vocab)
-        self.idf = np.concatenate([model.char_vec.idf_, model.word_vec.idf_]).astype(np.float32)
+        idfs = [model.char_vec.idf_] + ([model.word_vec.idf_] if model.word_vec is not None else [])
+        self.idf = np.concatenate(idfs).astype(np.float32)
         heads = model.heads()
         weights, biases, self.slices, self.temperatures = [], [], {}, {}
         start = 0
@@ -213,28 +217,39 @@ class BuiltinModel:
     def _text(self) -> TextPipeline:
         return TextPipeline(self.config.tokenizer)
 
+    def _joined_words(self, pipe: TextPipeline, normalized: str) -> str:
+        if not self.config.use_words:
+            return ""
+        return _SEP.join(pipe.words(normalized, self.config.word_max_chars))
+
     def featurize(self, texts: Sequence[str], fit: bool = False) -> Any:
         import scipy.sparse as sp
 
         pipe = self._text()
         normalized = [pipe.normalize(t) for t in texts]
-        joined = [_SEP.join(pipe.words(n)) for n in normalized]
+        joined = [self._joined_words(pipe, n) for n in normalized]
         if fit:
             from sklearn.feature_extraction.text import TfidfVectorizer
 
             self.char_vec = TfidfVectorizer(
                 analyzer="char", ngram_range=self.config.char_ngrams, sublinear_tf=True, lowercase=False
             )
-            self.word_vec = TfidfVectorizer(
-                analyzer="word",
-                tokenizer=_split,
-                token_pattern=None,
-                ngram_range=self.config.word_ngrams,
-                sublinear_tf=True,
-                lowercase=False,
-            )
-            return sp.hstack([self.char_vec.fit_transform(normalized), self.word_vec.fit_transform(joined)]).tocsr()
-        return sp.hstack([self.char_vec.transform(normalized), self.word_vec.transform(joined)]).tocsr()
+            parts = [self.char_vec.fit_transform(normalized)]
+            if self.config.use_words:
+                self.word_vec = TfidfVectorizer(
+                    analyzer="word",
+                    tokenizer=_split,
+                    token_pattern=None,
+                    ngram_range=self.config.word_ngrams,
+                    sublinear_tf=True,
+                    lowercase=False,
+                )
+                parts.append(self.word_vec.fit_transform(joined))
+            return sp.hstack(parts).tocsr()
+        parts = [self.char_vec.transform(normalized)]
+        if self.word_vec is not None:
+            parts.append(self.word_vec.transform(joined))
+        return sp.hstack(parts).tocsr()
 
     def fit(
         self,
@@ -266,7 +281,8 @@ class BuiltinModel:
         signal = []
         for text in texts:
             normalized = pipe.normalize(text)
-            raw, has = self.fast.scores(normalized, pipe.words(normalized))
+            words = pipe.words(normalized, self.config.word_max_chars) if self.config.use_words else []
+            raw, has = self.fast.scores(normalized, words)
             signal.append(has)
             for name, p in self.fast.probabilities(raw).items():
                 rows[name].append(p)

@@ -8,6 +8,7 @@ Latency is measured one message at a time, as the gateway calls the model.
 from __future__ import annotations
 
 import time
+import warnings
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any, Literal, Protocol
@@ -69,8 +70,6 @@ def cross_validate(
     progress: Callable[[int, int], None] | None = None,
 ) -> dict[str, Any]:
     """Train and test on K folds; the JSON document of `hotline classifier cv`."""
-    from sklearn.model_selection import StratifiedGroupKFold, StratifiedKFold
-
     if len(texts) != len(labels):
         raise TrainingDataError("texts and labels differ in length")
     if folds < 2:
@@ -80,13 +79,7 @@ def cross_validate(
     if len(texts) < folds:
         raise TrainingDataError(f"{len(texts)} examples cannot be split into {folds} folds")
     trainer = fit or (lambda x, y: fit_label_model(backend, x, y))
-    splitter: Any
-    if groups is not None:
-        splitter = StratifiedGroupKFold(n_splits=folds, shuffle=True, random_state=seed)
-        splits = splitter.split(texts, labels, groups)
-    else:
-        splitter = StratifiedKFold(n_splits=folds, shuffle=True, random_state=seed)
-        splits = splitter.split(texts, labels)
+    splits = make_splits(texts, labels, folds, groups, seed)
     gold: list[str] = []
     pred: list[str] = []
     train_seconds: list[float] = []
@@ -112,6 +105,23 @@ def cross_validate(
         "predict_ms_p50": round(float(np.percentile(latencies, 50)), 4),
         "predict_ms_p99": round(float(np.percentile(latencies, 99)), 4),
     }
+
+
+def make_splits(
+    texts: Sequence[str], labels: Sequence[str], folds: int, groups: Sequence[str] | None = None, seed: int = 0
+) -> list[tuple[list[int], list[int]]]:
+    """The (train, test) index lists every backend is compared on; same arguments, same folds."""
+    from sklearn.model_selection import StratifiedGroupKFold, StratifiedKFold
+
+    with warnings.catch_warnings():  # classes rarer than the fold count: sklearn warns, the split is still valid
+        warnings.simplefilter("ignore", UserWarning)
+        if groups is not None:
+            grouped = StratifiedGroupKFold(n_splits=folds, shuffle=True, random_state=seed)
+            raw = list(grouped.split(texts, labels, groups))
+        else:
+            plain = StratifiedKFold(n_splits=folds, shuffle=True, random_state=seed)
+            raw = list(plain.split(texts, labels))
+    return [([int(i) for i in a], [int(i) for i in b]) for a, b in raw]
 
 
 def metrics(gold: Sequence[str], pred: Sequence[str]) -> dict[str, Any]:

@@ -83,17 +83,16 @@ class _Gen:
             parts.append(self.pick(T.LOCATION_SENTENCES).format(**s))
         parts.append(f"{self.pick(T.WHEN)}{phrase}。")
         extra = [o for o in others if o != phrase]
-        elaborations = list(T.ELABORATIONS[appeal])
-        self.rng.shuffle(elaborations)
+        sentences = list(T.ELABORATIONS[appeal]) + list(self.rng.sample(T.STORY, 7))
+        self.rng.shuffle(sentences)
+        target = self.rng.randint(200, 560)
         text = "".join(parts)
-        for i, sentence in enumerate(elaborations):
+        for i, sentence in enumerate(sentences):
             text += sentence
-            if i == 1 and extra:
+            if i in (1, 5) and extra:
                 text += f"{self.pick(T.SECOND_ISSUE)}{self.rng.choice(extra)}。"
-            if len(text) >= self.rng.randint(200, 320):
+            if len(text) >= target:
                 break
-        while len(text) < 200:
-            text += self.pick(T.ELABORATIONS[appeal])
         return (text + "\n" + self.pick(T.CLOSINGS[appeal]))[:600]
 
     def noisy(self, text: str) -> str:
@@ -134,8 +133,8 @@ def _traditional_converter() -> Callable[[str], str] | None:
     return lambda text: str(converter.convert(text))
 
 
-def generate(seed: int = SEED) -> dict[str, TrainingData]:
-    """The starter dataset, one TrainingData per output file."""
+def generate(seed: int = SEED, frames_per_phrase: int = FRAMES_PER_PHRASE) -> dict[str, TrainingData]:
+    """The starter dataset, one TrainingData per output file (more frames: a bigger set, for benchmarks)."""
     gen = _Gen(seed)
     files: dict[str, TrainingData] = {}
     for category, by_type in _phrases().items():
@@ -145,7 +144,7 @@ def generate(seed: int = SEED) -> dict[str, TrainingData]:
             for n, phrase in enumerate(phrases):
                 src = f"datagen:{category}:{appeal}:{n}"
                 gen.add(data.examples, phrase, appeal, src, category=category)
-                for _ in range(FRAMES_PER_PHRASE):
+                for _ in range(frames_per_phrase):
                     gen.add(data.examples, gen.noisy(gen.frame(appeal, phrase)), appeal, src, category=category)
                 if gen.rng.random() < LETTER_SHARE:
                     gen.add(data.examples, gen.letter(appeal, phrase, phrases), appeal, src, category=category)

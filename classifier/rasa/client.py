@@ -13,16 +13,31 @@ import threading
 import time
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
-from typing import Any
+from typing import Any, Protocol
 
 import httpx
 
 from classifier.errors import BackendUnavailable
 from classifier.labels import ALL_INTENTS, APPEAL_TYPES, split_category
-from classifier.model import Classifier, Prediction
+from classifier.model import Prediction, Thresholds
 from classifier.rasa.export import FALLBACK_INTENT, category_from_intent
 
 log = logging.getLogger(__name__)
+
+
+class Fallback(Protocol):
+    """The built-in side (Classifier or ServingClassifier)."""
+
+    @property
+    def version(self) -> str: ...
+
+    @property
+    def metadata(self) -> dict[str, Any]: ...
+
+    @property
+    def thresholds(self) -> Thresholds: ...
+
+    def predict(self, text: str) -> Prediction: ...
 
 
 @dataclass(frozen=True)
@@ -60,7 +75,7 @@ def parse_response(payload: dict[str, Any]) -> RasaParse:
 class RasaClassifier:
     """Same interface as Classifier (predict / predict_many / version), backed by Rasa servers."""
 
-    def __init__(self, fallback: Classifier, settings: RasaSettings, client: httpx.Client | None = None) -> None:
+    def __init__(self, fallback: Fallback, settings: RasaSettings, client: httpx.Client | None = None) -> None:
         self.fallback = fallback
         self.settings = settings
         headers = {"Content-Type": "application/json"}
@@ -79,6 +94,11 @@ class RasaClassifier:
 
     def predict_many(self, texts: Sequence[str]) -> list[Prediction]:
         return [self.predict(t) for t in texts]
+
+    def reload_if_changed(self) -> bool:
+        """Reload the built-in fallback after a promotion (the Rasa servers reload on their own restart)."""
+        reload = getattr(self.fallback, "reload_if_changed", None)
+        return bool(reload()) if reload is not None else False
 
     def predict(self, text: str) -> Prediction:
         base = self.fallback.predict(text)

@@ -84,3 +84,22 @@ def test_empty_registry(tmp_path: Path) -> None:
         registry.set_current("nope")
     with pytest.raises(ModelNotFound):
         load_classifier(tmp_path / "m")
+
+
+@pytest.mark.slow
+def test_serving_classifier_follows_promotions(registry: ModelRegistry) -> None:
+    from classifier.rasa.client import RasaClassifier
+    from classifier.serving import ServingClassifier, load_predictor
+
+    serving = load_predictor(registry.model_dir)
+    assert isinstance(serving, ServingClassifier)
+    before = serving.version
+    other_version, other_path = registry.new_version_dir("copy")
+    shutil.copytree(registry.path_of(before), other_path, dirs_exist_ok=True)
+    registry.write_metadata(other_version, {**serving.metadata, "version": other_version})
+    assert serving.reload_if_changed() is False  # registered, not promoted
+    promote(registry, other_version, force=True)
+    assert serving.reload_if_changed() is True and serving.version == other_version
+    assert serving.predict("小区门口的垃圾堆了一个星期没人清理").model_version == other_version
+    rasa = load_predictor(registry.model_dir, nlu_backend="rasa", rasa_url="http://127.0.0.1:9")
+    assert isinstance(rasa, RasaClassifier) and rasa.version == f"rasa+{other_version}"

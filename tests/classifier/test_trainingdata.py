@@ -162,3 +162,27 @@ def test_starter_dataset_is_valid_and_large_enough() -> None:
     lengths = [len(e.text) for e in data.examples]
     assert sum(200 <= n <= 600 for n in lengths) >= 150  # long letters, not only chat
     assert sum(n <= 30 for n in lengths) >= 1500
+
+
+def _bigrams(text: str) -> set[str]:
+    import re
+
+    s = re.sub(r"[，。！？、,.!?\s]", "", text)
+    return {s[i : i + 2] for i in range(len(s) - 1)}
+
+
+def test_held_out_evaluation_set_does_not_leak_into_training_data() -> None:
+    """Promotion decisions rest on the eval set: no training phrase may be a near-copy of an eval message."""
+    from classifier.training import load_eval_examples
+
+    evals = [(e.text, _bigrams(e.text)) for e in load_eval_examples()]
+    assert len(evals) >= 90
+    leaks = []
+    for ex in load_rasa_yaml([DEFAULT_DATA_DIR]).examples:
+        if len(ex.text) > 60:  # long letters embed phrases; the phrases themselves are checked as short texts
+            continue
+        b = _bigrams(ex.text)
+        for text, eb in evals:
+            if b and len(b & eb) / len(b | eb) > 0.6:
+                leaks.append((ex.text, text))
+    assert leaks == []
