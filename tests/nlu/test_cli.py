@@ -59,3 +59,14 @@ def test_human_output() -> None:
 def test_mask() -> None:
     result = runner.invoke(app, ["mask", "我叫张伟电话13812345678"])
     assert result.output.strip() == "我叫张*电话138****5678"
+
+
+def test_evaluate_part() -> None:
+    result = runner.invoke(app, ["evaluate", "--part", "c"])
+    assert result.exit_code == 0, result.output
+    assert result.output.startswith("c: ")
+    assert "110: recall" in result.output
+
+
+def test_evaluate_unknown_part() -> None:
+    assert runner.invoke(app, ["evaluate", "--part", "x"]).exit_code != 0

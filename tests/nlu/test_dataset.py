@@ -4,8 +4,12 @@ import nlu
 from nlu.evaluation import evaluate, load_heldout, load_tune
 
 
+def _heldout() -> list:
+    return [e for part in ("a", "b", "c") for e in load_heldout(part=part)]
+
+
 def test_sizes() -> None:
-    examples = load_tune() + load_heldout()
+    examples = load_tune() + _heldout()
     emergencies = [e for e in examples if e.is_emergency]
     others = [e for e in examples if not e.is_emergency]
     assert len(emergencies) >= 400
@@ -17,7 +21,9 @@ def test_sizes() -> None:
 
 def test_no_text_in_both_parts() -> None:
     tune = {e.text for e in load_tune()}
-    assert not tune & {e.text for e in load_heldout()}
+    assert not tune & {e.text for e in _heldout()}
+    parts = [{e.text for e in load_heldout(part=p)} for p in ("a", "b", "c")]
+    assert not (parts[0] & parts[1]) and not (parts[0] & parts[2]) and not (parts[1] & parts[2])
 
 
 def test_tune_part_regression() -> None:
