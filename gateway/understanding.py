@@ -97,6 +97,8 @@ def ticket_view(store: Store, ticket: str) -> TicketView | None:
         department=record.department,
         deadline=record.deadline.isoformat(),
         contact_last4=contact[-4:] if contact and len(contact) >= 4 else None,
+        reply_text=record.reply_text,
+        rating=record.rating,
     )
 
 

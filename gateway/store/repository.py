@@ -90,6 +90,8 @@ class WorkOrderRecord:
     created_at: datetime
     details: dict[str, str]
     confidential: bool | None
+    reply_text: str | None = None
+    rating: str | None = None
 
     @classmethod
     def of(cls, row: WorkOrder) -> WorkOrderRecord:
@@ -112,6 +114,8 @@ class WorkOrderRecord:
             created_at=_aware(row.created_at) or _now(),
             details=dict(row.details or {}),
             confidential=row.confidential,
+            reply_text=row.reply_text,
+            rating=row.rating,
         )
 
     def summary(self) -> dict[str, Any]:
