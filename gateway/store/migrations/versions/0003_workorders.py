@@ -7,6 +7,8 @@ Create Date: 2026-11-28
 
 from __future__ import annotations
 
+from typing import Any
+
 import sqlalchemy as sa
 from alembic import op
 
@@ -18,7 +20,7 @@ depends_on = None
 _TS = sa.DateTime(timezone=True)
 
 # Additive only: every new work_orders column is nullable or has a server default.
-_WORK_ORDER_COLUMNS: tuple[tuple[str, sa.types.TypeEngine[object]], ...] = (
+_WORK_ORDER_COLUMNS: tuple[tuple[str, Any], ...] = (
     ("assignee", sa.String(64)),
     ("reply_text", sa.Text()),
     ("completed_at", _TS),
