@@ -10,7 +10,7 @@ import json
 import logging
 import time
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any, Protocol
 
 from anyio import to_thread
@@ -60,10 +60,12 @@ class Processor:
     effects: Effects
     session_ttl_seconds: int
     deliver: Deliver | None = None
+    # A claim older than this belongs to a crashed processor and may be taken over (match the reclaim time).
+    claim_stale_after: timedelta = timedelta(minutes=2)
 
     async def process(self, inbound_id: int) -> Outcome | None:
         """Process one message if nobody else has; returns its outcome, or None when not ours to process."""
-        claimed = await to_thread.run_sync(self.store.claim, inbound_id)
+        claimed = await to_thread.run_sync(self.store.claim, inbound_id, self.claim_stale_after)
         if not claimed:
             return None
         inbound = await to_thread.run_sync(self.store.get_inbound, inbound_id)

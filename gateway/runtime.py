@@ -6,7 +6,9 @@ import asyncio
 import contextlib
 import logging
 import os
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 from channels.base import Deliver, Outcome, Recipient
 from gateway.effects import Effects
@@ -17,9 +19,16 @@ from gateway.state import StateBackends, build_state
 from gateway.store import Store, create_engine_for, upgrade_database
 from gateway.understanding import Models
 from gateway.workdays import HolidayCalendar
-from gateway.worker import Worker
+from gateway.worker import Worker, WorkerTiming
+
+if TYPE_CHECKING:
+    import httpx
+    from fastapi import FastAPI
 
 log = logging.getLogger(__name__)
+
+# How long a stopping process waits for its workers to finish the messages they hold.
+DRAIN_SECONDS = 20.0
 
 
 def pin_threads(count: int = 1) -> None:
@@ -44,6 +53,8 @@ class Runtime:
     _stop: asyncio.Event = field(default_factory=asyncio.Event)
     _tasks: list[asyncio.Task[None]] = field(default_factory=list)
     workers: list[Worker] = field(default_factory=list)
+    # Set before the app starts (`hotline worker` options); `start` uses it when given no timing.
+    timing: WorkerTiming = field(default_factory=WorkerTiming)
 
     @classmethod
     def build(cls, settings: Settings, migrate: bool = True) -> Runtime:
@@ -92,18 +103,67 @@ class Runtime:
             return
         await sender(recipient, outcome)
 
-    async def start(self, workers: int) -> None:
+    async def setup_channels(self, app: FastAPI, http: httpx.AsyncClient) -> list[Callable[[], Awaitable[None]]]:
+        """Set every registered channel up on this runtime; returns their shutdown hooks, to run in reverse.
+
+        `hotline worker` needs this as much as `hotline serve`: a reply finished after the channel's budget
+        is pushed by the process that finished it, through the channel's sender.
+        """
+        from channels import BUILTIN_CHANNELS
+        from channels.base import ChannelServices
+
+        shutdown: list[Callable[[], Awaitable[None]]] = []
+        services = ChannelServices(
+            intake=self.intake,
+            broadcast=self.state.pubsub,
+            dedup=self.state.dedup,
+            rate_limits=self.state.rate_limits,
+            sessions=self.state.sessions,
+            http=http,
+            register_sender=self.senders.__setitem__,
+            on_shutdown=shutdown.append,
+        )
+        for channel in BUILTIN_CHANNELS.values():
+            setup = getattr(channel, "setup", None)
+            if setup is not None:
+                await setup(app, services)
+        return shutdown
+
+    async def start(self, workers: int, timing: WorkerTiming | None = None) -> None:
+        timing = timing or self.timing
+        # The SQL claim of a crashed processor must lapse about when its queue entry is reclaimed.
+        self.processor.claim_stale_after = timing.claim_stale_after
         await self.intake.start()
         for index in range(workers):
-            worker = Worker(f"{os.getpid()}-{index}", self.processor, self.state.queue, self.store)
+            worker = Worker(f"{os.getpid()}-{index}", self.processor, self.state.queue, self.store, timing)
             self.workers.append(worker)
             self._tasks.append(asyncio.create_task(worker.run(self._stop), name=f"worker-{index}"))
 
     async def stop(self) -> None:
+        await self.drain()
+        await self.close()
+
+    async def drain(self, timeout: float = DRAIN_SECONDS) -> None:
+        """Stop taking queue entries and let the workers finish the messages in hand (bounded in time).
+
+        A message still unfinished at the deadline stays claimed in the inbox and pending in the stream:
+        another worker takes it over after the reclaim time.
+        """
         self._stop.set()
+        if not self._tasks:
+            return
+        _done, late = await asyncio.wait(self._tasks, timeout=timeout)
+        for task in late:
+            log.warning(
+                "worker %s still busy after %.0f s; leaving its message to another worker", task.get_name(), timeout
+            )
+            task.cancel()
         for task in self._tasks:
             with contextlib.suppress(asyncio.CancelledError, Exception):
-                await asyncio.wait_for(task, timeout=10)
+                await task
+        self._tasks.clear()
+
+    async def close(self) -> None:
         await self.intake.stop()
         await self.state.close()
         self.store.engine.dispose()

@@ -6,6 +6,7 @@ import asyncio
 import contextlib
 import logging
 import time
+from dataclasses import dataclass
 from datetime import timedelta
 
 from anyio import to_thread
@@ -17,6 +18,31 @@ from gateway.store import Store
 log = logging.getLogger(__name__)
 
 
+@dataclass(frozen=True)
+class WorkerTiming:
+    """How soon a crashed worker's messages are taken over; production defaults, tests shorten them.
+
+    A queue entry idle longer than `reclaim_idle_ms` is taken over (XAUTOCLAIM); an inbox row still
+    unfinished `reconcile_after_seconds` after it arrived is queued again (Redis may have lost it); a
+    processing claim older than `claim_stale_seconds` is presumed dead. One turn takes milliseconds,
+    so each horizon is far above the time a live worker holds a message.
+    """
+
+    reclaim_idle_ms: int = 60_000
+    reconcile_every_seconds: float = 30.0
+    reconcile_after_seconds: float = 120.0
+    claim_stale_seconds: float = 120.0
+    batch: int = 8
+
+    @property
+    def reconcile_older_than(self) -> timedelta:
+        return timedelta(seconds=self.reconcile_after_seconds)
+
+    @property
+    def claim_stale_after(self) -> timedelta:
+        return timedelta(seconds=self.claim_stale_seconds)
+
+
 class Worker:
     def __init__(
         self,
@@ -24,17 +50,23 @@ class Worker:
         processor: Processor,
         queue: IntakeQueue,
         store: Store,
-        reclaim_idle_ms: int = 60_000,
-        reconcile_every_seconds: float = 30.0,
-        reconcile_older_than: timedelta = timedelta(minutes=2),
+        timing: WorkerTiming | None = None,
+        reclaim_idle_ms: int | None = None,
+        reconcile_every_seconds: float | None = None,
+        reconcile_older_than: timedelta | None = None,
     ) -> None:
         self.name = name
         self.processor = processor
         self.queue = queue
         self.store = store
-        self.reclaim_idle_ms = reclaim_idle_ms
-        self.reconcile_every_seconds = reconcile_every_seconds
-        self.reconcile_older_than = reconcile_older_than
+        self.timing = timing or WorkerTiming()
+        self.reclaim_idle_ms = reclaim_idle_ms if reclaim_idle_ms is not None else self.timing.reclaim_idle_ms
+        self.reconcile_every_seconds = (
+            reconcile_every_seconds if reconcile_every_seconds is not None else self.timing.reconcile_every_seconds
+        )
+        self.reconcile_older_than = (
+            reconcile_older_than if reconcile_older_than is not None else self.timing.reconcile_older_than
+        )
         self.processed = 0
 
     async def run(self, stop: asyncio.Event) -> None:
@@ -44,7 +76,7 @@ class Worker:
                 last_maintenance = time.monotonic()
                 await self._maintain()
             try:
-                entries = await self.queue.consume(self.name, count=8, block_ms=500)
+                entries = await self.queue.consume(self.name, count=self.timing.batch, block_ms=500)
             except Exception:
                 log.warning("queue unavailable; retrying", exc_info=True)
                 await asyncio.sleep(1)

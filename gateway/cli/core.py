@@ -4,10 +4,14 @@ from __future__ import annotations
 
 import asyncio
 import signal
+from typing import TYPE_CHECKING
 
 import typer
 
 from gateway import __version__
+
+if TYPE_CHECKING:
+    from gateway.worker import WorkerTiming
 
 db_app = typer.Typer(help="Database migrations.", no_args_is_help=True)
 
@@ -23,9 +27,7 @@ def register(app: typer.Typer) -> None:
 def serve(
     host: str = typer.Option(None, help="Interface to bind (default HOTLINE_HOST, 127.0.0.1)."),
     port: int = typer.Option(None, help="Port (default HOTLINE_PORT, 8000)."),
-    workers: int = typer.Option(
-        None, help="Embedded queue workers in this process (HOTLINE_EMBEDDED_WORKERS)."
-    ),
+    workers: int = typer.Option(None, help="Embedded queue workers in this process (HOTLINE_EMBEDDED_WORKERS)."),
 ) -> None:
     """Run the gateway: HTTP API, channels, chat page and embedded workers."""
     import uvicorn
@@ -47,11 +49,38 @@ def serve(
 
 def worker(
     concurrency: int = typer.Option(2, min=1, max=64, help="Concurrent consumers in this process."),
+    reclaim_idle: float = typer.Option(
+        60.0,
+        min=0.1,
+        envvar="HOTLINE_WORKER_RECLAIM_IDLE_SECONDS",
+        help="Take over queue entries another worker read and left idle this long (it crashed).",
+    ),
+    reconcile_every: float = typer.Option(
+        30.0,
+        min=0.1,
+        envvar="HOTLINE_WORKER_RECONCILE_EVERY_SECONDS",
+        help="How often to reclaim idle entries and look for unfinished inbox rows.",
+    ),
+    reconcile_after: float = typer.Option(
+        120.0,
+        min=0.1,
+        envvar="HOTLINE_WORKER_RECONCILE_AFTER_SECONDS",
+        help="Queue an inbox row again when it is still unfinished this long after it arrived.",
+    ),
+    claim_stale: float = typer.Option(
+        120.0,
+        min=0.1,
+        envvar="HOTLINE_WORKER_CLAIM_STALE_SECONDS",
+        help="A processing claim older than this belongs to a crashed worker and may be taken over.",
+    ),
 ) -> None:
-    """Consume the intake queue (Redis Streams) outside the gateway; run as many as the load needs."""
+    """Consume the intake queue (Redis Streams) outside the gateway; run as many as the load needs.
+
+    SIGTERM or Ctrl+C stops taking new entries and finishes the messages in hand before exiting.
+    """
     from gateway.logging_setup import configure_logging
-    from gateway.runtime import Runtime
     from gateway.settings import get_settings
+    from gateway.worker import WorkerTiming
 
     settings = get_settings()
     configure_logging(settings.log_level, settings.log_json)
@@ -61,19 +90,46 @@ def worker(
             err=True,
         )
         raise typer.Exit(2)
+    timing = WorkerTiming(
+        reclaim_idle_ms=int(reclaim_idle * 1000),
+        reconcile_every_seconds=reconcile_every,
+        reconcile_after_seconds=reconcile_after,
+        claim_stale_seconds=claim_stale,
+    )
+    asyncio.run(_run_worker(concurrency, timing))
 
-    async def main() -> None:
-        runtime = Runtime.build(settings)
-        await runtime.start(concurrency)
-        stop = asyncio.Event()
-        loop = asyncio.get_running_loop()
-        for signum in (signal.SIGINT, signal.SIGTERM):
-            loop.add_signal_handler(signum, stop.set)
+
+async def _run_worker(concurrency: int, timing: WorkerTiming) -> None:
+    import httpx
+    from anyio import to_thread
+    from fastapi import FastAPI
+
+    from gateway.runtime import Runtime
+    from gateway.settings import get_settings
+
+    settings = get_settings()
+    stop = asyncio.Event()
+    loop = asyncio.get_running_loop()
+    for signum in (signal.SIGINT, signal.SIGTERM):
+        loop.add_signal_handler(signum, stop.set)
+    runtime = await to_thread.run_sync(Runtime.build, settings)
+    # The channels' senders push replies finished after the gateway stopped waiting; they keep their
+    # state on an app object, which this process never serves.
+    holder = FastAPI()
+    holder.state.settings = settings
+    http = httpx.AsyncClient(timeout=httpx.Timeout(10.0, connect=5.0))
+    shutdown = await runtime.setup_channels(holder, http)
+    try:
+        await runtime.start(concurrency, timing)
         typer.echo(f"worker consuming with {concurrency} consumers; Ctrl+C stops after the messages in hand")
         await stop.wait()
-        await runtime.stop()
-
-    asyncio.run(main())
+        typer.echo("worker stopping: finishing the messages in hand")
+        await runtime.drain()
+    finally:
+        for close in reversed(shutdown):
+            await close()
+        await runtime.close()
+        await http.aclose()
 
 
 def prepare() -> None:
