@@ -1,0 +1,180 @@
+"""Browser tests: Playwright drives Debian's Chromium against `hotline serve` started as a real process.
+
+Skipped with the reason when Chromium or the playwright package is missing, unless HOTLINE_REQUIRE_SERVICES=1
+(then they fail). `make browser-deps` installs both. Screenshots go to test-artifacts/screenshots/.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import httpx
+import pytest
+
+from tests.conftest import services_required
+
+if TYPE_CHECKING:
+    from playwright.sync_api import Browser, Page
+
+CHROMIUM = os.environ.get("HOTLINE_CHROMIUM", "/usr/bin/chromium")
+CHROMIUM_ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+ROOT = Path(__file__).resolve().parents[2]
+SCREENSHOTS = ROOT / "test-artifacts" / "screenshots"
+PASSWORD = "浏览器测试-hotline-2026"
+MAINTAINER_TOKEN = "browser-test-maintainer-token-0123456789"
+ACCOUNTS = {"agent.wang": "agent", "kb.zhou": "maintainer", "sup.chen": "supervisor"}
+
+pytestmark = pytest.mark.slow
+
+
+def _missing(reason: str) -> None:
+    if services_required():
+        pytest.fail(reason + " (HOTLINE_REQUIRE_SERVICES=1; run `make browser-deps`)")
+    pytest.skip(reason + " (run `make browser-deps`)")
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
+@dataclass(frozen=True)
+class Served:
+    base: str
+    data_dir: Path
+    models_dir: Path
+
+    def token(self, username: str) -> str:
+        response = httpx.post(f"{self.base}/api/auth/token", data={"username": username, "password": PASSWORD})
+        response.raise_for_status()
+        return str(response.json()["access_token"])
+
+
+@pytest.fixture(scope="session")
+def browser() -> Iterator[Browser]:
+    try:
+        from playwright.sync_api import sync_playwright
+    except ImportError:
+        _missing("the playwright package is not installed")
+    if not Path(CHROMIUM).exists() and shutil.which(CHROMIUM) is None:
+        _missing(f"Chromium not found at {CHROMIUM}")
+    with sync_playwright() as playwright:
+        launched = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        try:
+            yield launched
+        finally:
+            launched.close()
+
+
+@pytest.fixture(scope="session")
+def served(tmp_path_factory: pytest.TempPathFactory, trained_models_dir: Path, browser: Browser) -> Iterator[Served]:
+    """One gateway for the browser tests: its own data dir, a copy of the trained models (promotions stay here)."""
+    root = tmp_path_factory.mktemp("browser")
+    models = root / "models"
+    shutil.copytree(trained_models_dir, models)
+    port = free_port()
+    env = {
+        **os.environ,
+        "HOTLINE_DATA_DIR": str(root / "var"),
+        "HOTLINE_MODELS_PATH": str(models),
+        "HOTLINE_REDIS_URL": "",
+        "HOTLINE_DATABASE_URL": "",
+        "HOTLINE_MAINTAINER_TOKEN": MAINTAINER_TOKEN,
+        "HOTLINE_BOOTSTRAP_ADMIN": "root",
+        "HOTLINE_BOOTSTRAP_ADMIN_PASSWORD": PASSWORD,
+        "HOTLINE_SWEEP_INTERVAL_SECONDS": "0",
+        "HOTLINE_SECRET_KEY": "browser-test-secret-key-0123456789-abcdef",
+    }
+    log_path = root / "serve.log"
+    log = log_path.open("w")
+    process = subprocess.Popen(
+        [sys.executable, "-m", "gateway.cli", "serve", "--host", "127.0.0.1", "--port", str(port)],
+        env=env,
+        stdout=log,
+        stderr=subprocess.STDOUT,
+        cwd=ROOT,
+    )
+    base = f"http://127.0.0.1:{port}"
+    try:
+        _wait_ready(process, base, log_path)
+        admin = Served(base, root / "var", models).token("root")
+        for username, role in ACCOUNTS.items():
+            created = httpx.post(
+                f"{base}/api/users",
+                json={"username": username, "role": role, "password": PASSWORD},
+                headers={"Authorization": f"Bearer {admin}"},
+            )
+            assert created.status_code == 201, created.text
+        yield Served(base, root / "var", models)
+    finally:
+        process.send_signal(signal.SIGTERM)
+        try:
+            process.wait(timeout=20)
+        except subprocess.TimeoutExpired:
+            process.kill()
+        log.close()
+
+
+def _wait_ready(process: subprocess.Popen[bytes], base: str, log_path: Path) -> None:
+    deadline = time.monotonic() + 120
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            pytest.fail(f"hotline serve exited: {log_path.read_text()}")
+        try:
+            if httpx.get(f"{base}/readyz", timeout=1).status_code == 200:
+                return
+        except httpx.HTTPError:
+            pass
+        time.sleep(0.3)
+    pytest.fail("hotline serve did not become ready in 120 s")
+
+
+@pytest.fixture
+def new_page(browser: Browser) -> Iterator[Any]:
+    """Pages in fresh browser contexts (separate storage: one citizen, one agent, ...), closed afterwards."""
+    contexts = []
+
+    def make(width: int = 1280, height: int = 800, mobile: bool = False) -> Page:
+        context = browser.new_context(
+            viewport={"width": width, "height": height}, is_mobile=mobile, has_touch=mobile, locale="zh-CN"
+        )
+        context.set_default_timeout(20_000)
+        contexts.append(context)
+        return context.new_page()
+
+    yield make
+    for context in contexts:
+        context.close()
+
+
+def screenshot(page: Page, name: str, full_page: bool = False) -> Path:
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    path = SCREENSHOTS / f"{name}.png"
+    page.screenshot(path=str(path), full_page=full_page)
+    return path
+
+
+def sign_in(page: Page, base: str, path: str, username: str) -> None:
+    page.goto(base + path)
+    page.get_by_label("账号").fill(username)
+    page.get_by_label("密码").fill(PASSWORD)
+    page.get_by_role("button", name="登录").click()
+    page.locator("#app").wait_for(state="visible")
