@@ -40,6 +40,8 @@ _ROUTERS: list[str] = [
     "gateway.api.reports",
     "gateway.api.linkage",
     "gateway.api.metrics",
+    "gateway.api.desk",
+    "gateway.api.pages",
 ]
 
 
