@@ -18,7 +18,7 @@ from knowledge import index as index_mod
 from knowledge.embedding import DEFAULT_ENCODER_NAME, encoder_prompts, load_encoder
 from knowledge.errors import KnowledgeError
 from knowledge.index import IndexData, Vector
-from knowledge.models import Answer, Candidate, SearchResult
+from knowledge.models import Answer, Candidate, SearchResult, Status
 from knowledge.scoring import Calibration, QueryScores, load_calibration, matched_question, score
 from knowledge.store import ArticleStore
 from knowledge.tokens import search_tokens
@@ -76,8 +76,8 @@ class KnowledgeBase:
             raise KnowledgeError("the knowledge tables do not exist; run `hotline db upgrade` first")
         if not kb.reload_if_changed() and not build_if_missing:
             raise KnowledgeError(f"no search index in {index_dir}; run `hotline kb reindex`")
-        if build_if_missing and (kb._index is None or kb.index_revision() != kb.store.revision()):
-            kb.reindex()
+        if build_if_missing:
+            kb.refresh()
         return kb
 
     def close(self) -> None:
@@ -127,20 +127,30 @@ class KnowledgeBase:
         return True
 
     def reindex(self, actor: str = "system", today: date | None = None) -> str:
-        """Expire outdated articles, rebuild from what is servable, publish the new generation."""
+        """Expire outdated articles, rebuild from every published article, publish the new generation.
+
+        Articles whose validity starts later are indexed too: search filters by date, so they go live on
+        their first day without another reindex."""
         today = today or date.today()
         with self._build_lock():
             self.store.expire_outdated(today, actor)
             revision = self.store.revision()
-            articles = self.store.servable(today)
+            articles = self.store.list_articles(Status.PUBLISHED)
             generation = index_mod.build(self.index_dir, articles, self._encode_docs, self.encoder_name, revision)
         self.reload_if_changed()
         return generation
 
     def refresh(self) -> bool:
-        """Rebuild if the store changed since the index was built (cheap check: one SQL read)."""
+        """Make the index match the store: load another process's newer build, or build (once) if stale.
+        Returns True if a different index is now loaded."""
+        changed = self.reload_if_changed()
         if self.store.revision() == self.index_revision():
-            return self.reload_if_changed()
+            return changed
+        with self._build_lock():
+            # Another process may have built it while we waited for the lock.
+            changed = self.reload_if_changed() or changed
+            if self.store.revision() == self.index_revision():
+                return changed
         self.reindex()
         return True
 

@@ -151,3 +151,14 @@ def test_open_builds_a_missing_index(encoder_dir: Path, small_kb: KnowledgeBase,
         assert kb.index_revision() == kb.store.revision()
     finally:
         kb.close()
+
+
+def test_future_article_goes_live_on_its_first_day_without_reindex(small_kb: KnowledgeBase) -> None:
+    items = {i.id: i for i in seed_items()}
+    start = date(2031, 1, 1)
+    content = replace(items["mz-004"].content, valid_from=start)
+    small_kb.store.import_articles([("mz-004", content, Status.PUBLISHED)], "test")
+    small_kb.reindex(today=date(2030, 12, 1))
+    question = "家里困难可以吃低保吗"
+    assert all(c.id != "mz-004" for c in small_kb.search(question, today=date(2030, 12, 31)).candidates)
+    assert small_kb.search(question, today=start).candidates[0].id == "mz-004"
