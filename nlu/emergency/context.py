@@ -8,7 +8,9 @@ A strong present-tense marker ("快来", "还在烧", "救命") overrides every 
 
 from __future__ import annotations
 
+import bisect
 import re
+from collections.abc import Callable
 
 # Phrases that contain trigger text but are not emergencies; blanked before triggers run.
 MASKED_PHRASES = re.compile(
@@ -61,7 +63,7 @@ RESOLVED = re.compile(
 RESOLVED_OVERRIDE = re.compile(r"又|再次|复燃|还在|重新|还没")
 PAST = re.compile(
     r"上周|上星期|上礼拜|上个月|上月|去年|前年|前几天|前些天|前段时间|上次|那次|那天|当时|之前|以前|曾经|"
-    r"年前|月前|天前|周前|星期前|礼拜前|小时前|几年前|昨天|昨晚|前天|年初|月初|过年的时候|小时候|\d+月\d+[日号]|"
+    r"年前|月前|天前|周前|星期前|礼拜前|小时前|几年前|昨天|昨晚|前天|年初|月初|过年的时候|小时候|(?<!\d)\d{1,2}月\d{1,2}[日号]|"
     r"[一二三四五六七八九十]+月[一二三四五六七八九十]+[日号]"
 )
 AFTERMATH = re.compile(
@@ -100,82 +102,113 @@ HYPOTHETICAL_WINDOW = 12
 HABITUAL = re.compile(r"天天|每天|经常|总是|老是|整天|三天两头|每次|长期|好几天了|好多次|每晚|每天晚上")
 
 
-def sentence_bounds(text: str, pos: int) -> tuple[int, int]:
-    start = 0
-    for m in SENTENCE_SPLIT.finditer(text):
-        if m.end() <= pos:
-            start = m.end()
-        elif m.start() >= pos:
-            return start, m.start()
-    return start, len(text)
+class TextIndex:
+    """Sentence and clause boundaries of one text, found once, with memoised regex searches.
 
-
-def clause_bounds(text: str, start: int, end: int, pos: int) -> tuple[int, int]:
-    c_start = start
-    for m in CLAUSE_SPLIT.finditer(text, start, end):
-        if m.end() <= pos:
-            c_start = m.end()
-        elif m.start() >= pos:
-            return c_start, m.start()
-    return c_start, end
-
-
-def window_bounds(text: str, s_start: int, s_end: int, pos: int) -> tuple[int, int]:
-    """The clause holding `pos`, one clause before it and two after it, inside the sentence.
-
-    Context words act on nearby clauses only: a long message that complains about one thing and
-    reports a fire in passing must still raise the fire.
+    Every trigger match asks about its sentence, clause and window; without the index a long text
+    that repeats a trigger would cost time quadratic in its length.
     """
-    cuts = [s_start] + [m.end() for m in CLAUSE_SPLIT.finditer(text, s_start, s_end)] + [s_end]
-    cuts = sorted(set(cuts))
-    idx = max(i for i, c in enumerate(cuts) if c <= pos)
-    return cuts[max(0, idx - 1)], cuts[min(len(cuts) - 1, idx + 3)]
+
+    def __init__(self, text: str) -> None:
+        self.text = text
+        self._sent_starts = [0]
+        self._sent_ends: list[int] = []
+        for m in SENTENCE_SPLIT.finditer(text):
+            self._sent_ends.append(m.start())
+            self._sent_starts.append(m.end())
+        self._sent_ends.append(len(text))
+        seps = list(CLAUSE_SPLIT.finditer(text))
+        self._sep_starts = [m.start() for m in seps]
+        self._sep_ends = [m.end() for m in seps]
+        self._memo: dict[tuple[int, int, int], re.Match[str] | None] = {}
+        self._cache: dict[tuple[str, int, int], str | None] = {}
+
+    def cached(self, key: tuple[str, int, int], compute: Callable[[], str | None]) -> str | None:
+        if key not in self._cache:
+            self._cache[key] = compute()
+        return self._cache[key]
+
+    def search(self, pattern: re.Pattern[str], start: int, end: int) -> re.Match[str] | None:
+        key = (id(pattern), start, end)
+        if key not in self._memo:
+            self._memo[key] = pattern.search(self.text, start, end)
+        return self._memo[key]
+
+    def sentence(self, pos: int) -> tuple[int, int]:
+        i = bisect.bisect_right(self._sent_starts, pos) - 1
+        return self._sent_starts[i], self._sent_ends[i]
+
+    def clause(self, pos: int) -> tuple[int, int]:
+        s_start, s_end = self.sentence(pos)
+        j = bisect.bisect_right(self._sep_ends, pos) - 1
+        c_start = max(s_start, self._sep_ends[j]) if j >= 0 else s_start
+        k = bisect.bisect_left(self._sep_starts, pos)
+        c_end = min(s_end, self._sep_starts[k]) if k < len(self._sep_starts) else s_end
+        return c_start, c_end
+
+    def window(self, pos: int) -> tuple[int, int]:
+        """The clause holding `pos`, one clause before it and two after it, inside the sentence.
+
+        Context words act on nearby clauses only: a long message that complains about one thing and
+        reports a fire in passing must still raise the fire.
+        """
+        s_start, s_end = self.sentence(pos)
+        j = bisect.bisect_right(self._sep_ends, pos) - 1
+        nearby = self._sep_ends[max(0, j - 2) : j + 5]
+        cuts = sorted({s_start, s_end, *(c for c in nearby if s_start < c <= s_end)})
+        idx = max(i for i, c in enumerate(cuts) if c <= pos)
+        return cuts[max(0, idx - 1)], cuts[min(len(cuts) - 1, idx + 3)]
 
 
-def blocked_by(text: str, start: int, end: int, *, needs_present: bool, critical: bool) -> str | None:
+def sentence_bounds(text: str, pos: int) -> tuple[int, int]:
+    return TextIndex(text).sentence(pos)
+
+
+def blocked_by(index: TextIndex, start: int, end: int, *, needs_present: bool, critical: bool) -> str | None:
     """The hard-case family that makes text[start:end] not a present emergency, or None."""
-    s_start, s_end = sentence_bounds(text, start)
-    sentence = text[s_start:s_end]
-    c_start, c_end = clause_bounds(text, s_start, s_end, start)
-    w_start, w_end = window_bounds(text, s_start, s_end, start)
-    window = text[w_start:w_end]
-    before_clause = text[c_start:start]
-    after_clause = text[end:c_end]
+    text = index.text
+    s_start, s_end = index.sentence(start)
+    c_start, c_end = index.clause(start)
+    w_start, w_end = index.window(start)
+    before_clause = text[max(c_start, start - HYPOTHETICAL_WINDOW) : start]
+    after_clause = text[end : min(c_end, end + 24)]  # the AFTER patterns only look at its start
+
+    def near(pattern: re.Pattern[str]) -> bool:
+        return index.search(pattern, w_start, w_end) is not None
 
     if NEGATION_BEFORE.search(before_clause[-8:]):
         return "negated"
-    if STRONG_PRESENT.search(sentence):
+    if index.search(STRONG_PRESENT, s_start, s_end):
         return None
-    if INFORMATIONAL.search(window):
+    if near(INFORMATIONAL):
         return "informational (news, drill, hearsay)"
-    if HYPOTHETICAL_BEFORE.search(before_clause[-HYPOTHETICAL_WINDOW:]) or HYPOTHETICAL_AFTER.search(after_clause):
+    if HYPOTHETICAL_BEFORE.search(before_clause) or HYPOTHETICAL_AFTER.search(after_clause):
         return "hypothetical, risk or prevention question"
-    if KNOWLEDGE.search(window):
+    if near(KNOWLEDGE):
         return "knowledge question (symptoms, prevention, first aid)"
-    if RESOLVED.search(window) and not RESOLVED_OVERRIDE.search(text[end:w_end]):
+    if near(RESOLVED) and not RESOLVED_OVERRIDE.search(text, end, w_end):
         return "resolved"
-    present = PRESENT.search(window) is not None
-    if PAST.search(window) and (not present or (not critical and AFTERMATH.search(window))):
+    present = near(PRESENT)
+    if near(PAST) and (not present or (not critical and near(AFTERMATH))):
         return "past event"
     # A life-threatening trigger is never explained away by a complaint or admin word alone.
-    if not critical and AFTERMATH.search(window) and not present:
+    if not critical and near(AFTERMATH) and not present:
         return "aftermath (claims, compensation, follow-up)"
-    if not critical and ADMIN.search(window) and not present:
+    if not critical and near(ADMIN) and not present:
         return "administrative question"
-    if not critical and HABITUAL.search(window):
+    if not critical and near(HABITUAL):
         return "habitual (a complaint, not an incident in progress)"
-    if needs_present and not IN_PROGRESS.search(window):
+    if needs_present and not near(IN_PROGRESS):
         return "not in progress"
     return None
 
 
-def pollution_complaint(text: str, start: int) -> bool:
-    s_start, s_end = sentence_bounds(text, start)
-    sentence = text[s_start:s_end]
+def pollution_complaint(index: TextIndex, start: int) -> bool:
+    s_start, s_end = index.sentence(start)
     return (
-        POLLUTION.search(sentence) is not None
-        and STRONG_PRESENT.search(sentence) is None
-        and ACUTE.search(sentence) is None
+        index.search(POLLUTION, s_start, s_end) is not None
+        and index.search(STRONG_PRESENT, s_start, s_end) is None
+        and index.search(ACUTE, s_start, s_end) is None
     )
 
 

@@ -8,6 +8,7 @@ from nlu.emergency import context, lexicon
 from nlu.results import Emergency, Normalized
 
 SERVICE_ORDER = ("110", "119", "120", "122")
+MAX_REASON_PARTS = 8
 _SERVICE_LABEL = {"110": "police", "119": "fire", "120": "ambulance", "122": "traffic accident"}
 # Triggers whose smoke/fire words are routinely used in pollution complaints.
 _POLLUTION_SENSITIVE = frozenset({"smoke", "fire", "hazmat"})
@@ -31,32 +32,34 @@ class Rejected:
     family: str
 
 
-def _sentence(text: str, pos: int) -> str:
-    s, e = context.sentence_bounds(text, pos)
-    return text[s:e]
+def _injured(index: context.TextIndex, s_start: int, s_end: int) -> str | None:
+    """An unnegated injury word in the sentence (computed once per sentence: many hits share one)."""
 
+    def compute() -> str | None:
+        text = index.text
+        for m in lexicon.INJURY.finditer(text, s_start, s_end):
+            if not context.NEGATION_BEFORE.search(text[max(s_start, m.start() - 8) : m.start()]):
+                return m.group(0)
+        return None
 
-def _injured(sentence: str) -> str | None:
-    for m in lexicon.INJURY.finditer(sentence):
-        if not context.NEGATION_BEFORE.search(sentence[max(0, m.start() - 8) : m.start()]):
-            return m.group(0)
-    return None
+    return index.cached(("injured", s_start, s_end), compute)
 
 
 def scan(text: str) -> tuple[list[Hit], list[Rejected]]:
     """All accepted and rejected trigger matches in normalised `text`."""
     masked = context.mask_phrases(text)
+    index = context.TextIndex(masked)
     hits: list[Hit] = []
     rejected: list[Rejected] = []
     for trig in lexicon.ALL_TRIGGERS:
         for m in trig.pattern.finditer(masked):
             start, end = m.start(), m.end()
-            sentence = _sentence(masked, start)
-            if trig.needs_context is not None and not trig.needs_context.search(sentence):
+            s_start, s_end = index.sentence(start)
+            if trig.needs_context is not None and not index.search(trig.needs_context, s_start, s_end):
                 rejected.append(Rejected(trig.name, start, end, "no context"))
                 continue
-            family = context.blocked_by(masked, start, end, needs_present=trig.needs_present, critical=trig.critical)
-            if family is None and trig.name in _POLLUTION_SENSITIVE and context.pollution_complaint(masked, start):
+            family = context.blocked_by(index, start, end, needs_present=trig.needs_present, critical=trig.critical)
+            if family is None and trig.name in _POLLUTION_SENSITIVE and context.pollution_complaint(index, start):
                 family = "pollution complaint"
             if family is not None:
                 rejected.append(Rejected(trig.name, start, end, family))
@@ -64,12 +67,12 @@ def scan(text: str) -> tuple[list[Hit], list[Rejected]]:
             services = set(trig.services)
             notes: list[str] = []
             if services & {"122", "110"} and "120" not in services:
-                injury = _injured(sentence)
+                injury = _injured(index, s_start, s_end)
                 if injury is not None:
                     services.add("120")
                     notes.append(f"injured ({injury})")
             critical = trig.critical
-            threat = lexicon.LIFE_THREAT.search(sentence)
+            threat = index.search(lexicon.LIFE_THREAT, s_start, s_end)
             if not critical and threat is not None:
                 critical = True
                 notes.append(f"life threat ({threat.group(0)})")
@@ -110,15 +113,14 @@ def detect(norm: Normalized, *, use_model: bool = True) -> Emergency | None:
     start, end = norm.to_original(main.start, main.end)
     surface = norm.original[start:end]
     severity = "critical" if any(h.critical for h in hits) else "high"
-    parts = []
+    parts: dict[str, None] = {}  # ordered set: one entry per distinct finding
     for h in sorted(hits, key=lambda h: h.start):
         label = "+".join(h.services)
         part = f"{label} {h.trigger.name}: {norm.text[h.start : h.end]}"
         if h.notes:
             part += " [" + "; ".join(h.notes) + "]"
-        if part not in parts:
-            parts.append(part)
-    reason = "; ".join(parts)
+        parts[part] = None
+    reason = "; ".join(list(parts)[:MAX_REASON_PARTS])
     return Emergency(
         services=tuple(s for s in SERVICE_ORDER if s in services),
         severity=severity,

@@ -154,13 +154,13 @@ class EmergencyModel:
 
 def _vetoed(text: str, sentence_start: int) -> bool:
     """Sentence-level hard-negative families; the model has no trigger span for finer scoping."""
-    s_start, s_end = context.sentence_bounds(text, sentence_start)
-    sentence = text[s_start:s_end]
-    if context.STRONG_PRESENT.search(sentence):
+    index = context.TextIndex(text)
+    s_start, s_end = index.sentence(sentence_start)
+    if index.search(context.STRONG_PRESENT, s_start, s_end):
         return False
-    if context.HYPOTHETICAL_BEFORE.search(sentence):
+    if context.HYPOTHETICAL_BEFORE.search(text[s_start:s_end]):
         return True
-    return context.blocked_by(text, s_start, s_start, needs_present=False, critical=False) is not None
+    return context.blocked_by(index, s_start, s_start, needs_present=False, critical=False) is not None
 
 
 _lock = threading.Lock()

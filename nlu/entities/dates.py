@@ -11,7 +11,8 @@ import re
 from nlu.entities.base import Span
 from nlu.numerals import DIGITS, NUMERAL_CHARS, parse_number
 
-_N = rf"(?:\d+|[{NUMERAL_CHARS}]+)"
+# Anchored at the start of a run (linear time on long digit strings).
+_N = rf"(?<![\d{NUMERAL_CHARS}])(?:\d+|[{NUMERAL_CHARS}]+)"
 _DAYS = {
     "大前天": -3,
     "前天": -2,

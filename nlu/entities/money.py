@@ -8,7 +8,9 @@ from nlu.entities.base import Span
 from nlu.numerals import NUMERAL_CHARS, format_number, parse_number
 
 # Mixed forms such as 1万2 and 3千5 are one number.
-_NUM = rf"(?:\d+(?:\.\d+)?|[{NUMERAL_CHARS}])[\d{NUMERAL_CHARS}]*"
+# Anchored at the start of a digit/numeral run and one character class wide: no nested quantifiers,
+# so a 5,000-digit string costs linear time, not cubic.
+_NUM = rf"(?<![\d.{NUMERAL_CHARS}])[\d{NUMERAL_CHARS}][\d.{NUMERAL_CHARS}]*"
 _UNIT = r"(?:万元|元钱|块钱|元|块|圆|万块|千块)"
 # A number followed by a currency unit.
 _WITH_UNIT = re.compile(rf"(?:人民币|¥|￥)?({_NUM})(多)?({_UNIT})")

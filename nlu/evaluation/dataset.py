@@ -1,7 +1,7 @@
 """The labelled emergency set: tune part (rules were tuned on it) and held-out part (never tuned on).
 
 Files in nlu/data/emergency/: heldout_pos.txt ("services<TAB>text"), heldout_neg.txt
-("family<TAB>text"), tune.tsv and tune_handwritten.tsv ("services<TAB>family<TAB>text", services "-"
+("family<TAB>text"), tune.txt and tune_handwritten.txt ("services<TAB>family<TAB>text", services "-"
 for non-emergencies).
 """
 
@@ -73,6 +73,6 @@ def load_heldout(data_dir: Path = DATA_DIR, part: str = "a") -> list[Example]:
 
 
 def load_tune(data_dir: Path = DATA_DIR) -> list[Example]:
-    """tune.tsv (built by nlu.evaluation.tuneset) plus tune_handwritten.tsv (written by hand)."""
-    rows = _lines(data_dir / "tune.tsv") + _lines(data_dir / "tune_handwritten.tsv")
+    """tune.txt (built by nlu.evaluation.tuneset) plus tune_handwritten.txt (written by hand)."""
+    rows = _lines(data_dir / "tune.txt") + _lines(data_dir / "tune_handwritten.txt")
     return [Example(t, _services(s), f) for s, f, t in rows]

@@ -1,4 +1,4 @@
-"""Builds nlu/data/emergency/tune.tsv: hand-written sentences plus template variants.
+"""Builds nlu/data/emergency/tune.txt: hand-written sentences plus template variants.
 
 Run `python -m nlu.evaluation.tuneset` after editing the lists; the output is deterministic (seeded).
 Variants change style the way real channels do: voice transcripts without punctuation and with filler
@@ -580,7 +580,7 @@ def build() -> list[tuple[str, str, str]]:
     return unique
 
 
-def write(path: Path = DATA_DIR / "tune.tsv") -> int:
+def write(path: Path = DATA_DIR / "tune.txt") -> int:
     rows = build()
     header = "# Tune part of the emergency set (rules are tuned on it). Built by nlu.evaluation.tuneset.\n"
     header += "# services<TAB>family<TAB>text; services '-' for non-emergencies.\n"

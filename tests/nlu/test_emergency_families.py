@@ -131,3 +131,19 @@ def test_reason_names_trigger_and_evidence_is_original() -> None:
 def test_generic_cry_for_help_defers_to_specific_service() -> None:
     assert _services("救命啊") == ("110",)
     assert _services("救命啊厨房着火了") == ("119",)
+
+
+def test_real_emergency_after_many_negated_mentions() -> None:
+    # Every negated mention is checked; the one real report at the end is still found.
+    text = "没有着火，" * 300 + "现在真的着火了"
+    result = nlu.analyse(text).emergency
+    assert result is not None
+    assert result.services == ("119",)
+    assert result.start == len(text) - 3
+
+
+@pytest.mark.parametrize("text", ["1" * 3000, "一" * 3000, "三万二" * 500, "😀" * 1000, "a b " * 1000])
+def test_degenerate_inputs(text: str) -> None:
+    result = nlu.analyse(text)
+    assert result.emergency is None
+    assert nlu.mask_pii(text)
