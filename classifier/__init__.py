@@ -10,8 +10,9 @@ from __future__ import annotations
 from classifier.catalogue import Catalogue, Route, load_catalogue
 from classifier.corrections import corrections_path, record_correction
 from classifier.errors import ClassifierError, ModelNotFound
-from classifier.model import Classifier, Prediction, Thresholds
+from classifier.model import Classifier, Prediction, Predictor, Thresholds
 from classifier.registry import PROMOTION_CHANNEL, ModelRegistry
+from classifier.serving import ServingClassifier, load_predictor
 from classifier.training import ensure_default_model, load_classifier, train, train_default
 
 __all__ = [
@@ -22,12 +23,15 @@ __all__ = [
     "ModelNotFound",
     "ModelRegistry",
     "Prediction",
+    "Predictor",
     "Route",
+    "ServingClassifier",
     "Thresholds",
     "corrections_path",
     "ensure_default_model",
     "load_catalogue",
     "load_classifier",
+    "load_predictor",
     "record_correction",
     "train",
     "train_default",
