@@ -45,9 +45,7 @@ def upgrade() -> None:
     op.create_table(
         "kb_article_versions",
         sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
-        sa.Column(
-            "article_id", sa.String(64), sa.ForeignKey("kb_articles.id", ondelete="CASCADE"), nullable=False
-        ),
+        sa.Column("article_id", sa.String(64), sa.ForeignKey("kb_articles.id", ondelete="CASCADE"), nullable=False),
         sa.Column("version", sa.Integer, nullable=False),
         sa.Column("action", sa.String(32), nullable=False),
         sa.Column("status", sa.String(16), nullable=False),
