@@ -124,16 +124,19 @@ def main() -> None:
             )
     print(f"RSS after the runs: {_rss_mb():.0f} MB")
     print()
-    print("degenerate inputs (one call each, wall ms):")
+    print("degenerate inputs (best of 3 calls, wall ms):")
     for label, text in (
         ("a 15,600-char letter", ("我是幸福小区的业主，物业长期不作为，楼道堆满杂物，电话13812345678。" * 400)[:15600]),
         ("5,000 digits", "1" * 5000),
         ("'救命' x 2,000", "救命" * 2000),
         ("500 negated mentions + 1 real", "没有着火，" * 500 + "现在真的着火了"),
     ):
-        t0 = time.perf_counter()
-        nlu.analyse(text)
-        print(f"  {label:<32}{(time.perf_counter() - t0) * 1000:>9.1f}")
+        best = float("inf")
+        for _ in range(3):
+            t0 = time.perf_counter()
+            nlu.analyse(text)
+            best = min(best, time.perf_counter() - t0)
+        print(f"  {label:<32}{best * 1000:>9.1f}")
 
     if args.skip_quality:
         return
