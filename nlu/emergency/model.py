@@ -12,6 +12,7 @@ Training takes about a second on one core and is deterministic; nothing is downl
 
 from __future__ import annotations
 
+import itertools
 import math
 import re
 import threading
@@ -149,7 +150,18 @@ class EmergencyModel:
         chosen = tuple(s for s in SERVICES if scores[s] >= SERVICE_THRESHOLD)
         if not chosen:
             chosen = (max(scores, key=lambda s: scores[s]),)
+        start, end = self._best_clause(masked, start, end)
         return ModelHit(probability, chosen, start, end)
+
+    def _best_clause(self, text: str, start: int, end: int) -> tuple[int, int]:
+        """Evidence for agents: the highest-scoring clause (with its neighbour) of the chosen sentence."""
+        cuts = [start] + [m.end() for m in context.CLAUSE_SPLIT.finditer(text, start, end)] + [end]
+        clauses = [(a, b) for a, b in itertools.pairwise(cuts) if b > a]
+        if len(clauses) <= 2:
+            return start, end
+        pairs = [(clauses[i][0], clauses[min(i + 1, len(clauses) - 1)][1]) for i in range(len(clauses))]
+        best = max(pairs, key=lambda ab: self.probability(text[ab[0] : ab[1]]))
+        return best[0], best[1] if text[best[1] - 1] not in ",，、 " else best[1] - 1
 
 
 def _vetoed(text: str, sentence_start: int) -> bool:
