@@ -41,6 +41,8 @@ _ROUTERS: list[str] = [
     "gateway.api.linkage",
     "gateway.api.metrics",
     "gateway.api.desk",
+    "gateway.api.dashboard",
+    "gateway.api.training",
     "gateway.api.pages",
 ]
 
