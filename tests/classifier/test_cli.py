@@ -169,3 +169,19 @@ def test_models_list_promote_rollback(cli, model_dir: Path, tmp_path: Path) -> N
     assert runner.invoke(cli, ["models", "rollback", "--model-dir", str(copy)]).exit_code == 1
     missing = runner.invoke(cli, ["models", "promote", "nope", "--model-dir", str(copy)])
     assert missing.exit_code == 1 and "model_not_found" in missing.output
+
+
+@pytest.mark.slow
+def test_train_json_writes_a_versioned_model_with_metadata(cli, tmp_path: Path) -> None:
+    from .test_registry import subset
+
+    models = tmp_path / "models"
+    result = runner.invoke(cli, ["train", "--data", str(subset(tmp_path, 0.15)), "--model-dir", str(models), "--json"])
+    assert result.exit_code == 0, result.output
+    doc = json.loads(result.stdout)
+    assert doc["promoted"] and doc["backend"] == "builtin" and len(doc["data_hash"]) == 16
+    assert doc["counts"]["examples"] > 400 and doc["train_seconds"] > 0 and "category_accuracy" in doc["eval"]
+    meta = json.loads((models / "versions" / doc["version"] / "metadata.json").read_text(encoding="utf-8"))
+    assert meta["data_hash"] == doc["data_hash"] and meta["created"]
+    bad = runner.invoke(cli, ["train", "--backend", "bert", "--model-dir", str(models)])
+    assert bad.exit_code == 2
