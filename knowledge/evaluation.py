@@ -95,14 +95,15 @@ class ScoredSet:
         return np.stack([s.mode(mode, alpha) for s in self.scores])
 
 
-def score_set(kb: KnowledgeBase, rows: Sequence[LabelledQuestion], mode: str = "fused") -> ScoredSet:
+def score_set(kb: KnowledgeBase, rows: Sequence[LabelledQuestion]) -> ScoredSet:
+    """Both signals for every question (so every mode and mix can be evaluated from one pass)."""
     index = kb.index
     ids = [a.id for a in index.articles]
     known = set(ids)
     missing = sorted({r.article for r in rows if r.article and r.article not in known})
     if missing:
         raise EvaluationDataError(f"articles not in the index: {', '.join(missing[:10])}")
-    return ScoredSet(ids, [r.article for r in rows], [kb.scores(r.question, mode)[1] for r in rows])
+    return ScoredSet(ids, [r.article for r in rows], [kb.scores(r.question)[1] for r in rows])
 
 
 def _outcomes(

@@ -22,10 +22,13 @@ from knowledge.index import IndexData, Vector
 MODES = ("fused", "bm25", "dense")
 SHIPPED_CALIBRATION = Path(__file__).with_name("data") / "calibration.json"
 CALIBRATION_FILE = "calibration.json"
-# Dense article score = this share of the best question phrasing's cosine + the rest of the answer
-# passage's cosine. The answer's own words catch questions phrased around the content
-# (chosen on the calibration split: top-1 0.76 -> 0.80 with 0.5).
-QUESTION_WEIGHT = 0.5
+# Dense article score = QUESTION_WEIGHT x (soft maximum of the cosines of the article's phrasings)
+# + the rest x (cosine of the answer passage). The soft maximum (log-sum-exp at POOL_TEMPERATURE) lets
+# an article whose several phrasings all come close beat one with a single lucky match; the answer's
+# own words catch questions phrased around the content. Both chosen on the calibration split
+# (top-1: plain max of phrasings 0.76; + answer 0.79; soft maximum + answer 0.81).
+QUESTION_WEIGHT = 0.6
+POOL_TEMPERATURE = 0.03
 
 
 @dataclass(frozen=True)
@@ -118,7 +121,8 @@ def score(index: IndexData, tokens: list[str], query_vector: Vector | None) -> Q
     if query_vector is None:
         dense = np.zeros(n, dtype=np.float32)
     else:
-        best_question = np.maximum.reduceat(dense_doc, index.starts)
+        pooled = np.add.reduceat(np.exp((dense_doc - 1.0) / POOL_TEMPERATURE), index.starts)
+        best_question = 1.0 + POOL_TEMPERATURE * np.log(pooled)
         answer = index.answer_vectors @ query_vector
         dense = (QUESTION_WEIGHT * best_question + (1.0 - QUESTION_WEIGHT) * answer).astype(np.float32)
     return QueryScores(bm25, dense, bm25_doc.astype(np.float32), dense_doc)
