@@ -121,7 +121,10 @@ def reindex(encoder: str | None = ENCODER_OPTION, actor: str = typer.Option("cli
     from knowledge.errors import KnowledgeError
 
     try:
-        kb = _kb(encoder, build=False) if _has_index() else _kb(encoder)
+        from knowledge.kb import KnowledgeBase
+
+        _, index_dir, encoder_dir = _settings_paths()
+        kb = KnowledgeBase(_store(), index_dir, encoder, encoder_dir)
         generation = kb.reindex(actor)
     except KnowledgeError as exc:
         _fail(exc.message)
@@ -130,13 +133,6 @@ def reindex(encoder: str | None = ENCODER_OPTION, actor: str = typer.Option("cli
     typer.echo(
         f"index {generation}: {meta['articles']} articles, {meta['docs']} phrasings, {meta['build_seconds']:.1f} s"
     )
-
-
-def _has_index() -> bool:
-    from knowledge.index import current_generation
-
-    _, index_dir, _ = _settings_paths()
-    return current_generation(index_dir) is not None
 
 
 @app.command()

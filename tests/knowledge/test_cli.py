@@ -71,6 +71,7 @@ def test_import_search_export_eval(cli: CliRunner, tmp_path: Path) -> None:
     assert report["top1"] == 1.0 and report["mrr5"] == 1.0 and report["correct_refusal"] == 1.0
 
     assert "v1" in _run(cli, "kb", "history", "sfz-001")
+    assert "3 articles" in _run(cli, "kb", "reindex")
 
 
 def test_seed_loads_once(cli: CliRunner) -> None:
