@@ -292,6 +292,18 @@ def apply_corrections(data: TrainingData, corrections: Sequence[Example]) -> Tra
     return out
 
 
+class _BlockDumper(yaml.SafeDumper):
+    """Multi-line strings (letters, `examples: |` lists) as YAML literal blocks, the way Rasa files look."""
+
+
+def _str_representer(dumper: yaml.SafeDumper, value: str) -> yaml.ScalarNode:
+    style = "|" if "\n" in value else None
+    return dumper.represent_scalar("tag:yaml.org,2002:str", value, style=style)
+
+
+_BlockDumper.add_representer(str, _str_representer)
+
+
 def dump_rasa_yaml(data: TrainingData, path: Path, *, intent_names: dict[str, str] | None = None) -> None:
     """Write Rasa NLU YAML (version "3.1"); `intent_names` renames intents (the Rasa export uses ASCII)."""
     by_intent: dict[str, list[Example]] = defaultdict(list)
@@ -309,5 +321,7 @@ def dump_rasa_yaml(data: TrainingData, path: Path, *, intent_names: dict[str, st
         for name, values in table.items():
             nlu.append({kind: name, "examples": "".join(f"- {v}\n" for v in values)})
     path.parent.mkdir(parents=True, exist_ok=True)
-    text = yaml.safe_dump({"version": "3.1", "nlu": nlu}, allow_unicode=True, sort_keys=False, width=1000)
+    text = yaml.dump(
+        {"version": "3.1", "nlu": nlu}, Dumper=_BlockDumper, allow_unicode=True, sort_keys=False, width=1000
+    )
     path.write_text(text, encoding="utf-8")

@@ -19,7 +19,7 @@ from typing import Any
 import yaml
 
 from classifier.datagen import templates as T
-from classifier.trainingdata import Example, TrainingData, dedup_key, dump_rasa_yaml
+from classifier.trainingdata import Entity, Example, TrainingData, dedup_key, dump_rasa_yaml
 
 HERE = Path(__file__).parent
 DEFAULT_OUT = HERE.parent / "data" / "nlu"
@@ -121,7 +121,20 @@ class _Gen:
         if key in self.seen or not text.strip():
             return
         self.seen.add(key)
-        out.append(Example(text=text, intent=intent, category=category, emergency=emergency, source=source))
+        entities = _address_entities(text)
+        out.append(
+            Example(text=text, intent=intent, category=category, emergency=emergency, entities=entities, source=source)
+        )
+
+
+def _address_entities(text: str) -> tuple[Entity, ...]:
+    """Annotate the places the frames inserted as nlu's `address` entity (for the Rasa export's DIET)."""
+    spans: list[Entity] = []
+    for name in (*T.DISTRICTS, *T.STREETS, *T.PLACES):
+        start = text.find(name)
+        if start >= 0 and not any(start < e.end and e.start < start + len(name) for e in spans):
+            spans.append(Entity(start, start + len(name), "address", name))
+    return tuple(sorted(spans, key=lambda e: e.start))
 
 
 def _traditional_converter() -> Callable[[str], str] | None:
@@ -149,6 +162,7 @@ def generate(seed: int = SEED, frames_per_phrase: int = FRAMES_PER_PHRASE) -> di
                 if gen.rng.random() < LETTER_SHARE:
                     gen.add(data.examples, gen.letter(appeal, phrase, phrases), appeal, src, category=category)
     files["conversation"] = _conversation(gen)
+    files["lexicon"] = _lexicon()
     files["emergency"] = _emergency(gen)
     return files
 
@@ -163,6 +177,16 @@ def _conversation(gen: _Gen) -> TrainingData:
                 variant = str(text).rstrip("。！") + gen.pick(T.CHAT_PARTICLES)
                 gen.add(data.examples, gen.noisy(variant), intent, src)
     return data
+
+
+def _lexicon() -> TrainingData:
+    """Synonyms, lookup tables and regexes (used by the Rasa export's featurizers and entity mapper)."""
+    raw = _load("lexicon.yaml")
+    return TrainingData(
+        synonyms={str(k): [str(v) for v in vs] for k, vs in raw["synonyms"].items()},
+        lookups={str(k): [str(v) for v in vs] for k, vs in raw["lookups"].items()},
+        regexes={str(k): [str(v) for v in vs] for k, vs in raw["regexes"].items()},
+    )
 
 
 def _emergency(gen: _Gen) -> TrainingData:

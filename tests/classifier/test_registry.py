@@ -51,7 +51,7 @@ def test_a_clearly_worse_candidate_is_refused_and_force_overrides(registry: Mode
 def test_a_candidate_that_loses_emergency_recall_is_refused(registry: ModelRegistry, tmp_path: Path) -> None:
     blind = train(
         registry.model_dir,
-        [subset(tmp_path, 0.5, keep_emergencies=False)],
+        [subset(tmp_path, 0.25, keep_emergencies=False)],
         promote="if-better",
         corrections=tmp_path / "none.jsonl",
     )
