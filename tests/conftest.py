@@ -23,6 +23,9 @@ os.environ.setdefault("MKL_NUM_THREADS", "1")
 os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
 os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
+# Building the knowledge index encodes every article (a minute on 2 cores): apps in tests run without the
+# knowledge base unless a test turns it on with the shared `knowledge_index_dir`.
+os.environ.setdefault("HOTLINE_KNOWLEDGE_ENABLED", "false")
 
 POSTGRES_ADMIN_URL = os.environ.get(
     "HOTLINE_TEST_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/postgres"
@@ -112,3 +115,26 @@ def gateway_client(gateway_settings: Settings) -> Iterator[TestClient]:
 
     with TestClient(create_app(gateway_settings)) as client:
         yield client
+
+
+@pytest.fixture(scope="session")
+def knowledge_index_dir(tmp_path_factory: pytest.TempPathFactory, trained_models_dir: Path) -> Path:
+    """A knowledge index (and embedding cache) built once per session from the seed articles.
+
+    Apps given this folder with their own database re-index from the warm cache instead of encoding anew.
+    """
+    from gateway.settings import Settings
+    from gateway.store import upgrade_database
+    from gateway.understanding import open_knowledge
+
+    root = tmp_path_factory.mktemp("knowledge")
+    settings = Settings(
+        data_dir=root / "var",
+        models_path=trained_models_dir,
+        knowledge_enabled=True,
+        knowledge_index_path=root / "index",
+    )
+    settings.data_dir.mkdir(parents=True, exist_ok=True)
+    upgrade_database(settings.resolved_database_url)
+    open_knowledge(settings).close()
+    return root / "index"
