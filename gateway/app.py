@@ -40,6 +40,7 @@ _ROUTERS: list[str] = [
     "gateway.api.reports",
     "gateway.api.linkage",
     "gateway.api.metrics",
+    "gateway.api.knowledge",
     "gateway.api.desk",
     "gateway.api.dashboard",
     "gateway.api.training",
