@@ -29,7 +29,7 @@ if TYPE_CHECKING:
 
 log = logging.getLogger(__name__)
 
-ENCODER_ENV = "HOTLINE_KB_ENCODER"
+ENCODER_ENV = "HOTLINE_EMBEDDING_MODEL"
 # Long letters are cut before encoding: the first part of a citizen's letter carries the question.
 MAX_QUERY_CHARS = 400
 # Answers are embedded from their first part: title and opening lines carry the topic.

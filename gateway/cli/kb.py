@@ -26,7 +26,7 @@ def _settings_paths() -> tuple[str, Path, Path]:
     settings = get_settings()
     return (
         settings.resolved_database_url,
-        settings.data_dir / "knowledge-index",
+        settings.knowledge_index_dir,
         settings.models_dir / DEFAULT_ENCODER_NAME,
     )
 
@@ -41,11 +41,18 @@ def _store() -> ArticleStore:
     return store
 
 
+def _encoder(option: str | None) -> str | None:
+    """--encoder, else HOTLINE_EMBEDDING_MODEL (settings, .env included), else the offline default."""
+    from gateway.settings import get_settings
+
+    return option or get_settings().embedding_model or None
+
+
 def _kb(encoder: str | None, build: bool = True) -> KnowledgeBase:
     from knowledge.kb import KnowledgeBase
 
     url, index_dir, encoder_dir = _settings_paths()
-    return KnowledgeBase.open(url, index_dir, encoder, encoder_dir=encoder_dir, build_if_missing=build)
+    return KnowledgeBase.open(url, index_dir, _encoder(encoder), encoder_dir=encoder_dir, build_if_missing=build)
 
 
 def _fail(message: str) -> None:
@@ -58,7 +65,10 @@ def _print_json(payload: object) -> None:
 
 
 ENCODER_OPTION = typer.Option(
-    None, "--encoder", envvar="HOTLINE_KB_ENCODER", help="Hugging Face id or local path (default: offline e5)."
+    None,
+    "--encoder",
+    envvar="HOTLINE_EMBEDDING_MODEL",
+    help="Hugging Face id or local path (default: the offline multilingual-e5-small).",
 )
 
 
@@ -124,7 +134,7 @@ def reindex(encoder: str | None = ENCODER_OPTION, actor: str = typer.Option("cli
         from knowledge.kb import KnowledgeBase
 
         _, index_dir, encoder_dir = _settings_paths()
-        kb = KnowledgeBase(_store(), index_dir, encoder, encoder_dir)
+        kb = KnowledgeBase(_store(), index_dir, _encoder(encoder), encoder_dir)
         generation = kb.reindex(actor)
     except KnowledgeError as exc:
         _fail(exc.message)
