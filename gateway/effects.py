@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import json
+import logging
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
@@ -29,6 +31,8 @@ from gateway.store import InboundRecord, Store
 from gateway.store.repository import NewWorkOrder, WorkOrderRecord
 from gateway.workdays import HolidayCalendar
 
+log = logging.getLogger(__name__)
+
 ALERTS_CHANNEL = "alerts"
 WORK_ORDERS_CHANNEL = "work_orders"
 
@@ -39,6 +43,9 @@ class Effects:
     catalogue: Catalogue
     pubsub: PubSub
     calendar: HolidayCalendar
+    # The work-order service's rating (validated, pushed to 好差评 at once); without it the rating is only
+    # recorded in the audit log, where the periodic sweep adopts it.
+    rate: Callable[[str, str, str | None], object] | None = None
 
     async def apply(
         self, inbound: InboundRecord, understanding: Understanding, decision: Decision
@@ -59,7 +66,7 @@ class Effects:
             elif isinstance(action, UpdateWorkOrder):
                 await self._update(action)
             elif isinstance(action, RecordRating):
-                await to_thread.run_sync(self.store.record_rating, action.ticket, action.level, action.reason)
+                await to_thread.run_sync(self._rate, action)
             elif isinstance(action, Handoff):
                 await self._handoff(inbound, action)
             elif isinstance(action, AnswerFromKnowledge):
@@ -86,6 +93,15 @@ class Effects:
         }
         await self._publish(ALERTS_CHANNEL, {"type": "emergency", "inbound_id": inbound.id, **emergency})
         return emergency
+
+    def _rate(self, action: RecordRating) -> None:
+        if self.rate is not None:
+            try:
+                self.rate(action.ticket, action.level, action.reason)
+                return
+            except Exception as error:  # e.g. not yet rateable: keep the citizen's word in the audit log
+                log.info("rating of %s kept for the sweep: %s", action.ticket, type(error).__name__)
+        self.store.record_rating(action.ticket, action.level, action.reason)
 
     async def _update(self, action: UpdateWorkOrder) -> None:
         def write() -> WorkOrderRecord | None:

@@ -96,6 +96,7 @@ class Runtime:
             ),
         )
         processor.deliver = runtime.deliver_async
+        effects.rate = _work_order_rating(runtime)
         return runtime
 
     async def deliver_async(self, recipient: Recipient, outcome: Outcome) -> None:
@@ -177,3 +178,9 @@ def _has_emergency(text: str) -> bool:
     import nlu
 
     return nlu.analyse(text).emergency is not None
+
+
+def _work_order_rating(runtime: Runtime) -> Callable[[str, str, str | None], object]:
+    from gateway.workorders.wiring import build_services
+
+    return build_services(runtime).workorders.rate
