@@ -8,7 +8,12 @@
   const statusEl = document.getElementById("status");
   const base = (document.currentScript && document.currentScript.dataset.base) || "";
   const params = new URLSearchParams(location.search);
-  if (params.get("embed") === "1") document.documentElement.classList.add("embed");
+  const embedded = params.get("embed") === "1" && window.parent !== window;
+  if (embedded) {
+    document.documentElement.classList.add("embed");
+    // Escape inside the frame never reaches the host page: ask the widget script to close the panel.
+    document.addEventListener("keydown", (e) => { if (e.key === "Escape") window.parent.postMessage({ type: "hotline12345:close" }, "*"); });
+  }
   const sessionKey = "hotline.session";
   let sessionId = localStorage.getItem(sessionKey);
   if (!sessionId) {

@@ -10,6 +10,10 @@
     reject: "审核不通过", callback: "回访", archive: "归档", request_extension: "申请延期", approve_extension: "批准延期",
     reject_extension: "驳回延期", supervise: "督办", warn: "预警", rate: "记录评价",
   };
+  const DETAIL_NAMES = {
+    location: "地点", time: "时间", contact: "联系电话", employer: "用人单位", amount: "金额", organisation: "涉及单位",
+    hospital: "医院", vehicle: "车辆", school: "学校", order_number: "订单号", person: "当事人",
+  };
   const ENTITY_NAMES = { person: "姓名", phone: "电话", address: "地址", datetime: "时间", id_number: "证件号" };
   let catalogue = null;
   let selected = null;
@@ -143,7 +147,7 @@
       o.confidential ? el("span.badge.red", {}, "保密") : null,
       o.assignee ? el("span.badge", {}, "坐席 " + o.assignee) : el("button", { type: "button", onclick: () => act("/claim", {}, "已认领") }, "认领")));
 
-    const details = Object.entries(o.details || {}).map(([k, v]) => k + "：" + v).join("；");
+    const details = Object.entries(o.details || {}).map(([k, v]) => (DETAIL_NAMES[k] || k) + "：" + v).join("；");
     box.append(el("dl.facts", { "aria-label": "工单信息" },
       el("dt", {}, "诉求类型"), el("dd", { id: "order-appeal" }, o.appeal_type),
       el("dt", {}, "分类"), el("dd", { id: "order-category" }, o.category_l1 + " / " + (o.category_l2 || "—")),

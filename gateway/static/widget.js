@@ -32,7 +32,9 @@
   button.className = "hl12345-btn";
   button.setAttribute("aria-expanded", "false");
   button.setAttribute("aria-controls", "hl12345-panel");
-  button.innerHTML = '<span aria-hidden="true">💬</span>';
+  // An inline icon: emoji fonts are not everywhere.
+  button.innerHTML = '<svg aria-hidden="true" width="20" height="20" viewBox="0 0 24 24" fill="currentColor">' +
+    '<path d="M4 3h16a2 2 0 0 1 2 2v11a2 2 0 0 1-2 2H9l-5 4v-4H4a2 2 0 0 1-2-2V5a2 2 0 0 1 2-2zm3 6v2h2V9H7zm4 0v2h2V9h-2zm4 0v2h2V9h-2z"/></svg>';
   button.appendChild(document.createTextNode(label));
 
   const panel = document.createElement("div");
@@ -70,6 +72,10 @@
   button.addEventListener("click", () => (panel.classList.contains("open") ? hide() : open()));
   close.addEventListener("click", hide);
   document.addEventListener("keydown", (e) => { if (e.key === "Escape" && panel.classList.contains("open")) hide(); });
+  // The chat frame asks to close on Escape (keys inside the frame never reach this page).
+  window.addEventListener("message", (e) => {
+    if (frame && e.source === frame.contentWindow && e.origin === new URL(base).origin && e.data && e.data.type === "hotline12345:close") hide();
+  });
 
   function mount() { document.body.append(panel, button); }
   if (document.body) mount(); else document.addEventListener("DOMContentLoaded", mount);

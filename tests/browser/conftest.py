@@ -85,11 +85,15 @@ def browser() -> Iterator[Browser]:
 
 
 @pytest.fixture(scope="session")
-def served(tmp_path_factory: pytest.TempPathFactory, trained_models_dir: Path, browser: Browser) -> Iterator[Served]:
-    """One gateway for the browser tests: its own data dir, a copy of the trained models (promotions stay here)."""
+def served(
+    tmp_path_factory: pytest.TempPathFactory, trained_models_dir: Path, knowledge_index_dir: Path, browser: Browser
+) -> Iterator[Served]:
+    """One gateway for the browser tests: its own database, copies of the trained models (promotions stay
+    here; the encoder the knowledge index needs is among them) and of the session's warm knowledge index."""
     root = tmp_path_factory.mktemp("browser")
     models = root / "models"
     shutil.copytree(trained_models_dir, models)
+    shutil.copytree(knowledge_index_dir, root / "knowledge-index")
     port = free_port()
     env = {
         **os.environ,
@@ -102,6 +106,8 @@ def served(tmp_path_factory: pytest.TempPathFactory, trained_models_dir: Path, b
         "HOTLINE_BOOTSTRAP_ADMIN_PASSWORD": PASSWORD,
         "HOTLINE_SWEEP_INTERVAL_SECONDS": "0",
         "HOTLINE_SECRET_KEY": "browser-test-secret-key-0123456789-abcdef",
+        "HOTLINE_KNOWLEDGE_ENABLED": "true",
+        "HOTLINE_KNOWLEDGE_INDEX_PATH": str(root / "knowledge-index"),
     }
     log_path = root / "serve.log"
     log = log_path.open("w")

@@ -13,13 +13,13 @@ from playwright.sync_api import expect
 
 from tests.browser.conftest import MAINTAINER_TOKEN, Served, screenshot, sign_in
 
-QUESTION = "新生儿的医保怎么办理？"
+QUESTION = "周末想带孩子去公园搭帐篷露营，需要预约吗？"
 ARTICLE = {
-    "title": "新生儿参加城乡居民医保",
-    "question": "新生儿怎么办理医保？",
-    "paraphrases": "刚出生的宝宝怎么参保\n新生儿医保在哪里办\n小孩出生后医保怎么交",
-    "answer": "新生儿出生后90天内，由监护人持出生医学证明和户口簿到户籍所在地社区服务中心办理城乡居民医保参保登记，"
-    "也可在“市民通”App“医保服务”栏目在线办理，出生当年的个人缴费由财政补助。",
+    "title": "城市公园露营区开放与预约",
+    "question": "公园里可以搭帐篷露营吗？",
+    "paraphrases": "去公园露营要预约吗\n哪些公园可以搭帐篷\n公园露营怎么预约",
+    "answer": "本市已在滨江公园、植物园南门草坪设立露营区，每日8:00—21:00开放，需提前通过“市民通”App"
+    "“公园服务”预约；每顶帐篷占地不超过9平方米，露营区内禁止明火烧烤，离开时请带走垃圾。",
 }
 
 
@@ -44,7 +44,7 @@ def test_maintainer_publishes_an_article_and_the_widget_answers_from_it(served: 
     page.get_by_label("标准问题").fill(ARTICLE["question"])
     page.get_by_label("相似问法（每行一个）").fill(ARTICLE["paraphrases"])
     page.get_by_label("答案").fill(ARTICLE["answer"])
-    page.get_by_label("主管部门").fill("市医疗保障局")
+    page.get_by_label("主管部门").fill("市园林绿化局")
     page.get_by_role("button", name="保存为草稿").click()
     expect(page.locator("#kb-editor-status")).to_contain_text("草稿")
     page.get_by_role("button", name="提交审核").click()
@@ -62,7 +62,7 @@ def test_maintainer_publishes_an_article_and_the_widget_answers_from_it(served: 
     expect(citizen.locator("#status")).to_have_text("在线")
     citizen.get_by_label("留言内容").fill(QUESTION)
     citizen.get_by_role("button", name="发送").click()
-    expect(citizen.locator(".bubble.bot").last).to_contain_text("出生医学证明", timeout=30_000)
+    expect(citizen.locator(".bubble.bot").last).to_contain_text("植物园南门草坪设立露营区", timeout=30_000)
     screenshot(citizen, "widget-answer")
 
 
