@@ -173,6 +173,8 @@
     right.append(el("h3", {}, "处理记录"), el("ul.history", {}, (detail.history || []).map((h) =>
       el("li", {}, when(h.at) + " " + (h.actor || "") + " " + eventName(h.kind)))));
     box.append(el("div.cols", {}, left, right));
+    const convoList = document.getElementById("conversation");
+    convoList.scrollTop = convoList.scrollHeight;  // the latest message first in view
   }
 
   function eventName(kind) {
