@@ -91,7 +91,10 @@ def detail_skipped(question: str) -> str:
 
 
 def knowledge_answer(title: str, answer: str, source: str | None, valid_until: str | None) -> str:
-    lines = [f"【{title}】", answer.strip()]
+    from knowledge.render import markdown_to_text
+
+    # Articles are Markdown; no channel shows it, so it becomes plain text with its lists kept.
+    lines = [f"【{title}】", markdown_to_text(answer).strip()]
     if source:
         lines.append(f"来源：{source}")
     if valid_until:
