@@ -44,6 +44,9 @@ def serve(
         port=port or settings.port,
         log_level=settings.log_level.lower(),
         proxy_headers=True,
+        # uvicorn's own loggers (access lines, "Exception in ASGI application" tracebacks) go through the
+        # app's handler: JSON when asked, personal data masked. Its default config bypassed both.
+        log_config=None,
     )
 
 
