@@ -171,6 +171,7 @@ class RecordingWeChatApi:
     """api.weixin.qq.com for several processes at once: tokens stay valid, sends are recorded per openid."""
 
     sent: list[tuple[str, str]] = field(default_factory=list)  # (openid, text)
+    first_at: dict[str, float] = field(default_factory=dict)  # openid -> monotonic time of its first send
     _lock: threading.Lock = field(default_factory=threading.Lock)
     _tokens: int = 0
 
@@ -184,7 +185,9 @@ class RecordingWeChatApi:
         payload = json.loads(body.decode("utf-8") or "{}")
         if path == "/cgi-bin/message/custom/send":
             with self._lock:
-                self.sent.append((str(payload.get("touser")), str(payload.get("text", {}).get("content", ""))))
+                openid = str(payload.get("touser"))
+                self.sent.append((openid, str(payload.get("text", {}).get("content", ""))))
+                self.first_at.setdefault(openid, time.monotonic())
             return 200, {"errcode": 0, "errmsg": "ok"}
         return 404, {"errcode": -1, "errmsg": f"unknown path {path}"}
 
@@ -360,6 +363,10 @@ def migrate(database_url: str) -> None:
 
     upgrade_database(database_url)
 
+
+# These tests are about delivery, not answers: without the knowledge base (its sentence encoder and index)
+# a process starts in seconds instead of minutes on 2 shared cores; consultations then open work orders.
+NO_KNOWLEDGE = {"HOTLINE_KNOWLEDGE_ENABLED": "false"}
 
 # Short horizons so a crashed worker's messages are taken over within seconds (production: minutes).
 FAST_RECOVERY = {

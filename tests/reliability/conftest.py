@@ -13,6 +13,7 @@ from sqlalchemy.engine import make_url
 
 from tests.reliability.cluster import (
     FAST_RECOVERY,
+    NO_KNOWLEDGE,
     FakeHttpServer,
     HotlineEnv,
     HotlineProcess,
@@ -88,6 +89,7 @@ def cluster(
         redis_url=redis.url,
         extra={
             **FAST_RECOVERY,
+            **NO_KNOWLEDGE,
             **wechat_env(api_server.url, budget),
             "HOTLINE_WEB_REPLY_BUDGET_SECONDS": str(web_budget),
         },

@@ -58,6 +58,7 @@ class Reply:
     texts: tuple[str, ...]
     body: str
     seconds: float
+    started: float = 0.0  # time.monotonic() when the request went out
 
 
 @dataclass
@@ -110,6 +111,7 @@ def wechat_env(api_base: str, reply_budget_seconds: float = 4.0) -> dict[str, st
 
 async def send(client: httpx.AsyncClient, base: str, sent: Sent, timeout: float = 30) -> Reply:
     """Send (or resend) one message; a connection failure counts as an error answer, never as nothing."""
+    began = time.monotonic()
     started = time.perf_counter()
     try:
         if sent.channel == "web":
@@ -123,10 +125,11 @@ async def send(client: httpx.AsyncClient, base: str, sent: Sent, timeout: float 
                 timeout=timeout,
             )
     except httpx.HTTPError as error:
-        reply = Reply(0, "error", (), f"{type(error).__name__}: {error}", time.perf_counter() - started)
+        reply = Reply(0, "error", (), f"{type(error).__name__}: {error}", time.perf_counter() - started, began)
         sent.replies.append(reply)
         return reply
     reply = classify(sent.channel, response, time.perf_counter() - started)
+    reply.started = began
     sent.replies.append(reply)
     return reply
 
@@ -224,6 +227,7 @@ class WebPushRecorder:
         self.port = redis_port
         self.channel = f"{prefix}:events:web_replies"
         self.frames: list[dict[str, Any]] = []
+        self.first_at: dict[tuple[str, str], float] = {}  # (session, message id) -> monotonic arrival
         self._stop = threading.Event()
         self._ready = threading.Event()
         self._thread = threading.Thread(target=self._run, name="web-push-recorder", daemon=True)
@@ -275,7 +279,10 @@ class WebPushRecorder:
                 while not self._stop.is_set():
                     message = pubsub.get_message(timeout=0.2)
                     if message and message.get("type") == "message":
-                        self.frames.append(json.loads(message["data"]))
+                        frame = json.loads(message["data"])
+                        self.frames.append(frame)
+                        key = (str(frame.get("session_id")), str(frame.get("message_id")))
+                        self.first_at.setdefault(key, time.monotonic())
             except (redis.RedisError, OSError):
                 time.sleep(0.2)
             finally:
