@@ -158,9 +158,11 @@ def test_training_job_api_trains_with_accepted_corrections(
     api: Api, api_settings: Settings, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     seen: dict[str, Any] = {}
+    release = threading.Event()  # the job stays running until the test has seen it running
 
     def fake_train(model_dir: Path, **kw: Any) -> TrainResult:
         seen.update(kw, model_dir=model_dir)
+        release.wait(10)
         for message in ("loading training data", "training builtin on 12 examples", "evaluating on the held-out set"):
             kw["progress"](message)
         return TrainResult("20261128-999999-builtin-test", model_dir, {"backend": "builtin", "eval": None}, False)
@@ -168,6 +170,8 @@ def test_training_job_api_trains_with_accepted_corrections(
     monkeypatch.setattr("classifier.training.train", fake_train)
     started = api.post("kb.zhou", "/api/training/jobs", {"backend": "builtin"})
     assert started.status_code == 202 and started.json()["status"] == "running"
+    assert api.post("kb.zhou", "/api/training/jobs", {"backend": "builtin"}).status_code == 409
+    release.set()
     job = wait_for_job(api, started.json()["id"])
     assert job["status"] == "done" and job["progress"] == 1.0
     assert job["result"]["version"] == "20261128-999999-builtin-test" and job["result"]["accepted_corrections"] == 0
