@@ -72,6 +72,9 @@ def test_complaint_reaches_the_console_live_and_the_reply_reaches_the_citizen(se
 
 
 def test_emergency_reply_is_unmistakable_with_a_tap_to_call_link(served: Served, new_page: Any) -> None:
+    agent = new_page(1280, 800)
+    sign_in(agent, served.base, "/console", "agent.wang")
+    expect(agent.locator("#live")).to_have_text("实时更新")
     citizen = new_page(390, 844, mobile=True)
     citizen.goto(served.base + "/")
     expect(citizen.locator("#status")).to_have_text("在线")
@@ -82,6 +85,8 @@ def test_emergency_reply_is_unmistakable_with_a_tap_to_call_link(served: Served,
     call = alert.get_by_role("link", name=re.compile("119"))
     expect(call).to_have_attribute("href", "tel:119")
     screenshot(citizen, "widget-emergency")
+    # Agents are alerted at once on their console.
+    expect(agent.locator("#alerts").get_by_role("alert")).to_contain_text("119")
 
 
 HOST_PAGE = """<!doctype html><html lang="zh-CN"><head><meta charset="utf-8">
