@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: run test install install-dev test-servers prepare lint typecheck bench clean
+.PHONY: run test install install-dev test-servers browser-deps prepare lint typecheck bench clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -29,11 +29,22 @@ run: install
 	$(BIN)/hotline prepare
 	$(BIN)/hotline serve --host $(HOST) --port $(PORT)
 
+## Browser tests: Debian's Chromium and CJK fonts (apt, when root) and the playwright package.
+## Never `playwright install`: it downloads a browser, which fails here.
+browser-deps: install-dev
+	@if ! command -v chromium >/dev/null 2>&1; then \
+	  if [ "$$(id -u)" = "0" ] && command -v apt-get >/dev/null 2>&1; then \
+	    (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium fonts-noto-cjk >/dev/null) \
+	      || echo "could not install chromium: browser tests will not run"; \
+	  else echo "chromium not found and not root: browser tests will not run (apt-get install chromium fonts-noto-cjk)"; fi; \
+	fi
+	$(BIN)/python -c "import playwright" 2>/dev/null || $(BIN)/pip install playwright
+
 prepare: install
 	$(BIN)/hotline prepare
 
 ## The whole test suite (set HOTLINE_REQUIRE_SERVICES=1 to fail when PostgreSQL/Redis are unreachable).
-test: install-dev test-servers
+test: install-dev test-servers browser-deps
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
 
 ## Servers the tests start themselves: Debian's dovecot (IMAP). Installed when missing and we are root;
