@@ -46,13 +46,29 @@ async def detail(ticket: str, actor: ActorDep, services: ServicesDep) -> dict[st
     order = found["order"]
     # 保密: a confidential citizen's number stays with the 12345 centre, never with the department.
     hidden = bool(order.confidential) and actor.role is Role.DEPARTMENT
+    view = order.to_dict(services.workorders.today(), include_contact=actor.role in _SEE_CONTACT and not hidden)
+    if hidden:
+        view = _without_identity(view)
     return {
-        "order": order.to_dict(services.workorders.today(), include_contact=actor.role in _SEE_CONTACT and not hidden),
+        "order": view,
         "actions": list(actions_for(order, actor)),
         "history": found["history"],
         "notes": [n.to_dict() for n in found["notes"]],
         "duplicates": found["duplicates"],
     }
+
+
+def _without_identity(view: dict[str, Any]) -> dict[str, Any]:
+    """What a department sees of a 保密 order: the problem and its place, not who reported it."""
+    from nlu import mask_pii
+
+    masked = dict(view)
+    masked["description"] = mask_pii(str(view.get("description") or ""))
+    masked["entities"] = [e for e in view.get("entities") or [] if e.get("type") not in _IDENTITY_ENTITIES]
+    return masked
+
+
+_IDENTITY_ENTITIES = frozenset({"phone", "id_card", "person"})
 
 
 class DispatchBody(BaseModel):

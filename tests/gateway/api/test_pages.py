@@ -79,6 +79,12 @@ def test_department_sees_a_confidential_citizen_masked(api: Api) -> None:
     assert "13912345678" not in text and "王建国" not in text and "路灯" in text
     assert api.get("agent.wang", f"/api/workorders/{ticket}/conversation").json()["masked"] is False
     assert api.get("water.sun", f"/api/workorders/{ticket}/conversation").status_code == 404
+    # The order itself tells the department what and where, not who.
+    order = api.get("city.li", f"/api/workorders/{ticket}").json()["order"]
+    assert "13912345678" not in order["description"] and "王建国" not in order["description"]
+    assert "路灯" in order["description"]
+    assert not [e for e in order["entities"] if e["type"] in {"phone", "id_card", "person"}]
+    assert "13912345678" in api.get("agent.wang", f"/api/workorders/{ticket}").json()["order"]["description"]
 
 
 @pytest.mark.parametrize(
