@@ -19,7 +19,7 @@ from channels.base import Deliver, Outcome, Recipient
 from classifier.catalogue import Catalogue
 from gateway.dialogue import Context, KnowledgeAnswer, Understanding, decide
 from gateway.dialogue import understanding_text as said
-from gateway.dialogue.policy import CONSULTATIONS
+from gateway.dialogue.policy import CONSULTATIONS, chosen_option
 from gateway.effects import Effects
 from gateway.metrics import (
     CLASSIFIER_CONFIDENCE,
@@ -99,8 +99,9 @@ class Processor:
         started = time.perf_counter()
         session_key = f"conv:{inbound.conversation_id}"
         session = await self.state.sessions.get(session_key) or {}
+        text = chosen_option(inbound.text, session)
         with STAGE_SECONDS.labels("understand").time():
-            understanding = await to_thread.run_sync(self.models.understand, inbound.text)
+            understanding = await to_thread.run_sync(self.models.understand, text)
         with STAGE_SECONDS.labels("context").time():
             context = await to_thread.run_sync(self._context, inbound, understanding, session)
         with STAGE_SECONDS.labels("decide").time():

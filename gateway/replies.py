@@ -164,6 +164,8 @@ def _shorten(text: str, limit: int = 60) -> str:
 
 
 def _mask_contact(key: str, value: str) -> str:
+    if key == "contact" and value.startswith("+86"):
+        value = value[3:]  # citizens know their number without the country code
     if key == "contact" and len(value) >= 7:
         return value[:3] + "*" * (len(value) - 7) + value[-4:]
     return value

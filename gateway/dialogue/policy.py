@@ -23,6 +23,7 @@ from gateway.dialogue.model import (
     OpenWorkOrder,
     RecordRating,
     ReferEmergency,
+    SendReply,
     Understanding,
     UpdateWorkOrder,
 )
@@ -38,6 +39,32 @@ MAX_UNCLEAR_TURNS = 2
 
 
 def decide(u: Understanding, state: dict[str, Any], ctx: Context) -> Decision:
+    decision = _decide(u, state, ctx)
+    decision.state["offered"] = list(offered_choices(decision))
+    return decision
+
+
+def chosen_option(text: str, state: dict[str, Any]) -> str:
+    """Channels without buttons show them numbered ("1. 正确"): a bare number picks that option."""
+    offered = state.get("offered") or []
+    value = text.strip().rstrip(".。")
+    if value.isdigit() and 1 <= int(value) <= len(offered):
+        return str(offered[int(value) - 1])
+    return text
+
+
+def offered_choices(decision: Decision) -> tuple[str, ...]:
+    for action in reversed(decision.actions):
+        if isinstance(action, SendReply) and action.buttons and action.kind != "emergency":
+            return action.buttons
+        if isinstance(action, OpenWorkOrder) and action.follow_up_buttons:
+            return action.follow_up_buttons
+        if isinstance(action, AnswerFromKnowledge):
+            return replies.FEEDBACK_BUTTONS
+    return ()
+
+
+def _decide(u: Understanding, state: dict[str, Any], ctx: Context) -> Decision:
     decision = Decision(state=dict(state))
     decision.state["turns"] = int(state.get("turns", 0)) + 1
     if u.emergency:

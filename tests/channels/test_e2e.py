@@ -369,3 +369,66 @@ def test_wechat_oa_past_the_budget_answers_success_and_sends_through_the_api(
             time.sleep(0.5)
             texts = [m["text"]["content"] for m in api.custom_sent if m["touser"] == "oE2eSlow01"]
             assert len(texts) == len(stored.replies) and texts[0] == sent[0]["text"]["content"]
+
+
+# -- multi-turn conversations on other channels than the web chat ----------------------------------------
+
+
+def oa_say(harness: Harness, openid: str, msg_id: str, text: str) -> str:
+    """One WeChat message in compatible mode (plaintext body); the reply the citizen sees, passive or pushed."""
+    response = harness.client.post(
+        "/channels/wechat-oa", params=oa_params(), content=oa_text(openid, msg_id, text).encode()
+    )
+    assert response.status_code == 200
+    if response.text != "success":
+        return str(parse_flat(response.content, 65536)["Content"])
+    pushed = wait_for(lambda: [m for m in harness.oa_api.custom_sent if m["touser"] == openid])
+    return str(pushed[-1]["text"]["content"])
+
+
+def test_wechat_conversation_collects_details_and_confirms(harness: Harness) -> None:
+    openid = f"oConv{uuid.uuid4().hex[:10]}"
+    first = oa_say(harness, openid, "9101", "路口的井盖丢了一个多星期了，晚上骑车差点掉进去")
+    assert "工单号" in first
+    ticket = first.split("工单号：", 1)[1][:21]
+    answers = {"地点": "鼓楼区中山北路和北京西路路口东南角", "电话": "13712345678", "时间": "上周三晚上"}
+    reply, turn = first, 9102
+    for _ in range(5):
+        if "请确认" in reply:
+            break
+        asked = next(key for key in answers if key in reply.rsplit("。", 2)[-2] + reply[-40:])
+        reply = oa_say(harness, openid, str(turn), answers[asked])
+        turn += 1
+    assert "请确认" in reply and "137****5678" in reply
+    assert "保密" in oa_say(harness, openid, str(turn), "1")  # numbered button text: "1" = 正确
+    done = oa_say(harness, openid, str(turn + 1), "需要保密")
+    assert ticket in done and "信息已补充完整" in done
+    order = harness.store().get_work_order(ticket)
+    assert order.confidential is True and order.details["contact"] == "13712345678"
+    assert harness.store().count_work_orders() >= 1
+
+
+def test_sms_conversation_does_not_ask_for_the_number_it_came_from(harness: Harness) -> None:
+    phone = "13698765432"
+
+    def sms(sequence: int, text: str) -> str:
+        item = {
+            "phone_number": phone,
+            "send_time": "2026-11-28 21:00:00",
+            "content": text,
+            "sign_name": "12345热线",
+            "dest_code": "106901234",
+            "sequence_id": sequence,
+        }
+        before = len([s for s in harness.sms_api.sent if s[1] == phone])
+        response = harness.client.post(
+            "/channels/sms/aliyun", params={"token": "e2e-aliyun-push"}, content=json.dumps([item]).encode()
+        )
+        assert response.json() == {"code": 0, "msg": "成功"}
+        sent = wait_for(lambda: [s for s in harness.sms_api.sent if s[1] == phone][before:] or None)
+        return "".join(part[2] for part in sent)
+
+    first = sms(99100001, "我们小区门口的路灯坏了半个月了，晚上一片漆黑")
+    assert "工单号" in first and "电话" not in first.split("还需要补充", 1)[-1]
+    second = sms(99100002, "幸福小区东门")
+    assert "请确认" in second and "136****5432" in second
