@@ -23,6 +23,7 @@ import asyncio
 import json
 import os
 import platform
+import subprocess
 import sys
 import tempfile
 import time
@@ -368,8 +369,8 @@ def rasa_reference(args: argparse.Namespace, rates: list[float], work: Path) -> 
         from tests.reliability.cluster import free_port
 
         server = start_server(project, rasa, free_port(), ready_timeout=300)
-    except (BackendUnavailable, OSError) as error:
-        return RasaReference(False, f"Rasa could not run: {error}")
+    except (BackendUnavailable, OSError, subprocess.TimeoutExpired) as error:
+        return RasaReference(False, f"Rasa could not run: {type(error).__name__}: {error}")
     try:
         steps = [asyncio.run(rasa_step(server.url, rate, args.seconds, step)) for step, rate in enumerate(rates)]
     finally:
@@ -488,15 +489,26 @@ def main(argv: list[str] | None = None) -> int:
             )
     finally:
         bench.stop()
-    # Rasa runs after the gateway processes are gone, so each has the machine to itself.
-    rasa = rasa_reference(args, args.rates, bench.work)
+    out = Path(args.out) if args.out else RESULTS / f"load-{datetime.now(UTC):%Y%m%dT%H%M%S}.json"
     held = [r.rate for r in results if r.held]
     best = max(held) if held else None
+    # The gateway's figures are kept even if the Rasa reference below fails or is interrupted.
+    write_report(out, args, results, best, RasaReference(False, "not run yet"))
+    # Rasa runs after the gateway processes are gone, so each has the machine to itself.
+    rasa = rasa_reference(args, args.rates, bench.work)
     print()
     print(table(results, rasa))
     print()
     print(f"highest rate held with p99 < {TARGET_P99_MS:.0f} ms and no errors: {_fmt(best)} msg/s")
     print(f"Rasa reference: {'ran, ' if rasa.available else ''}{rasa.note}")
+    write_report(out, args, results, best, rasa)
+    print(f"written {out}")
+    return 0
+
+
+def write_report(
+    out: Path, args: argparse.Namespace, results: list[StepResult], best: float | None, rasa: RasaReference
+) -> None:
     report = {
         "when": datetime.now(UTC).isoformat(timespec="seconds"),
         "machine": {"cpus": os.cpu_count(), "python": platform.python_version(), "load": os.getloadavg()},
@@ -513,11 +525,8 @@ def main(argv: list[str] | None = None) -> int:
         "target_p99_ms": TARGET_P99_MS,
         "rasa": asdict(rasa),
     }
-    out = Path(args.out) if args.out else RESULTS / f"load-{datetime.now(UTC):%Y%m%dT%H%M%S}.json"
     out.parent.mkdir(parents=True, exist_ok=True)
     out.write_text(json.dumps(report, ensure_ascii=False, indent=1) + "\n", encoding="utf-8")
-    print(f"written {out}")
-    return 0
 
 
 if __name__ == "__main__":
