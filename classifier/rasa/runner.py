@@ -37,7 +37,10 @@ def train_project(project: Path, rasa: Path, timeout_seconds: float = 3600) -> P
     """`rasa train nlu` in `project`; returns the trained model archive."""
     out = project / "models"
     cmd = [str(rasa), "train", "nlu", "--config", "config.yml", "--nlu", "data/nlu.yml", "--out", "models"]
-    done = subprocess.run(cmd, cwd=project, env=_env(), capture_output=True, text=True, timeout=timeout_seconds)
+    try:
+        done = subprocess.run(cmd, cwd=project, env=_env(), capture_output=True, text=True, timeout=timeout_seconds)
+    except subprocess.TimeoutExpired as exc:  # run() has killed the child
+        raise BackendUnavailable(f"rasa train took longer than {timeout_seconds:.0f}s in {project}") from exc
     if done.returncode != 0:
         raise BackendUnavailable(f"rasa train failed ({done.returncode}): {done.stderr[-2000:]}")
     archives = sorted(out.glob("*.tar.gz"), key=lambda p: p.stat().st_mtime)
