@@ -27,6 +27,8 @@ if TYPE_CHECKING:
 
 log = logging.getLogger(__name__)
 
+# How often a process looks for a classifier promoted elsewhere (one small file read).
+PROMOTION_CHECK_SECONDS = 10.0
 # How long a stopping process waits for its workers to finish the messages they hold.
 DRAIN_SECONDS = 20.0
 
@@ -65,7 +67,7 @@ class Runtime:
             upgrade_database(url)
         store = Store(create_engine_for(url), ticket_prefix=settings.ticket_prefix)
         state = build_state(settings.redis_url, settings.redis_prefix)
-        models = Models.load(settings.models_dir, settings.catalogue_path)
+        models = Models.load(settings)
         if settings.knowledge_enabled:
             models.knowledge = open_knowledge(settings)
         effects = Effects(
@@ -137,10 +139,26 @@ class Runtime:
         # The SQL claim of a crashed processor must lapse about when its queue entry is reclaimed.
         self.processor.claim_stale_after = timing.claim_stale_after
         await self.intake.start()
+        self._tasks.append(asyncio.create_task(self._follow_promotions(), name="model-promotions"))
         for index in range(workers):
             worker = Worker(f"{os.getpid()}-{index}", self.processor, self.state.queue, self.store, timing)
             self.workers.append(worker)
             self._tasks.append(asyncio.create_task(worker.run(self._stop), name=f"worker-{index}"))
+
+    async def _follow_promotions(self) -> None:
+        """Every process switches to a newly promoted classifier without a restart (the registry is shared)."""
+        from anyio import to_thread
+
+        while not self._stop.is_set():
+            with contextlib.suppress(asyncio.TimeoutError):
+                await asyncio.wait_for(self._stop.wait(), timeout=PROMOTION_CHECK_SECONDS)
+            if self._stop.is_set():
+                return
+            try:
+                if await to_thread.run_sync(self.models.reload_if_promoted):
+                    log.info("switched to the promoted classifier %s", self.models.classifier_version())
+            except Exception:
+                log.warning("could not check for a promoted classifier", exc_info=True)
 
     async def stop(self) -> None:
         await self.drain()

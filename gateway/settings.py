@@ -10,9 +10,7 @@ from pydantic import Field, SecretStr, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 # Values that must never reach production: defaults, examples and the obvious ones.
-_PLACEHOLDER_SECRETS = frozenset(
-    {"", "changeme", "change-me", "secret", "password", "token", "dev", "development"}
-)
+_PLACEHOLDER_SECRETS = frozenset({"", "changeme", "change-me", "secret", "password", "token", "dev", "development"})
 
 
 class Settings(BaseSettings):
@@ -56,6 +54,9 @@ class Settings(BaseSettings):
 
     nlu_backend: Literal["builtin", "rasa"] = "builtin"
     rasa_url: str = "http://127.0.0.1:5005"
+    # The category project's server (Rasa allows one intent per message: intent and category are two projects).
+    rasa_category_url: str = ""
+    rasa_timeout_seconds: float = Field(default=1.5, gt=0)
     # Path to the 集成事项清单 YAML; empty means the catalogue shipped with the classifier.
     catalogue_path: Path | None = None
     # Holiday calendar for working-day deadlines; empty means gateway/config/holidays.yaml.
@@ -124,9 +125,7 @@ class Settings(BaseSettings):
             weak.append("HOTLINE_BOOTSTRAP_ADMIN_PASSWORD")
         if weak:
             raise ValueError(
-                "production refuses placeholder or short secrets: set "
-                + ", ".join(weak)
-                + " to strong random values"
+                "production refuses placeholder or short secrets: set " + ", ".join(weak) + " to strong random values"
             )
         return self
 

@@ -4,11 +4,10 @@ from __future__ import annotations
 
 import logging
 from dataclasses import dataclass
-from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import nlu
-from classifier import Classifier, load_classifier, train_default
+from classifier import Predictor, load_predictor, train_default
 from classifier.catalogue import Catalogue, load_catalogue
 from classifier.errors import ModelNotFound
 from gateway.dialogue import KnowledgeAnswer, TicketView, Understanding
@@ -25,24 +24,32 @@ log = logging.getLogger(__name__)
 class Models:
     """Everything a process loads once and keeps warm: NLU pipeline, classifier, catalogue, knowledge base."""
 
-    classifier: Classifier
+    classifier: Predictor
     catalogue: Catalogue
     knowledge: Any | None = None
 
     @classmethod
-    def load(cls, models_dir: Path, catalogue_path: Path | None, train_if_missing: bool = True) -> Models:
+    def load(cls, settings: Settings, train_if_missing: bool = True) -> Models:
         nlu.warm_up()
         try:
-            classifier = load_classifier(models_dir)
+            classifier = _predictor(settings)
         except ModelNotFound:
             if not train_if_missing:
                 raise
-            train_default(models_dir)
-            classifier = load_classifier(models_dir)
-        return cls(classifier=classifier, catalogue=load_catalogue(catalogue_path))
+            train_default(settings.models_dir)
+            classifier = _predictor(settings)
+        return cls(classifier=classifier, catalogue=load_catalogue(settings.catalogue_path))
 
     def classifier_version(self) -> str:
         return str(getattr(self.classifier, "version", "loaded"))
+
+    def reload_if_promoted(self) -> bool:
+        """Switch to a model another process promoted (reads the registry file; cheap)."""
+        reload = getattr(self.classifier, "reload_if_changed", None)
+        if reload is None:
+            serving = getattr(self.classifier, "fallback", None) or getattr(self.classifier, "serving", None)
+            reload = getattr(serving, "reload_if_changed", None)
+        return bool(reload()) if reload is not None else False
 
     def understand(self, text: str) -> Understanding:
         analysis = nlu.analyse(text)
@@ -88,6 +95,16 @@ class Models:
             source=getattr(found, "source", None),
             valid_until=_text_or_none(getattr(found, "valid_until", None)),
         )
+
+
+def _predictor(settings: Settings) -> Predictor:
+    return load_predictor(
+        settings.models_dir,
+        nlu_backend=settings.nlu_backend,
+        rasa_url=settings.rasa_url,
+        rasa_category_url=settings.rasa_category_url or None,
+        rasa_timeout_seconds=settings.rasa_timeout_seconds,
+    )
 
 
 def open_knowledge(settings: Settings) -> KnowledgeBase:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import typer
 
+from gateway.cli import classifier as classifier_cli
 from gateway.cli import core, workorders
 
 app = typer.Typer(
@@ -14,6 +15,7 @@ app = typer.Typer(
 )
 
 core.register(app)
+classifier_cli.register(app)
 workorders.register(app)
 
 # Command groups: (module, name). Each module exposes a `typer.Typer` named `app`.
