@@ -20,6 +20,7 @@ from channels.base import ChannelServices
 from channels.errors import ChannelError
 from channels.web import WebSettings
 from gateway import __version__
+from gateway.api.outages import install_outage_handlers
 from gateway.limits import BodySizeLimit
 from gateway.logging_setup import configure_logging
 from gateway.observability import RequestContext
@@ -112,6 +113,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         app.include_router(channel.router)
     _mount_static(app)
     _install_error_handlers(app)
+    install_outage_handlers(app)
     return app
 
 

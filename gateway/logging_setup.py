@@ -20,6 +20,11 @@ class MaskingFilter(logging.Filter):
         if masked != message:
             record.msg = masked
             record.args = None
+        if record.exc_info and not record.exc_text:
+            # Tracebacks carry SQL parameters and payloads: format once, masked, and let handlers reuse it.
+            record.exc_text = nlu.mask_pii(logging.Formatter().formatException(record.exc_info))
+        elif record.exc_text:
+            record.exc_text = nlu.mask_pii(record.exc_text)
         return True
 
 
@@ -37,7 +42,9 @@ class JsonFormatter(logging.Formatter):
         for key in ("inbound_id", "conversation_id"):
             if hasattr(record, key):
                 data[key] = getattr(record, key)
-        if record.exc_info:
+        if record.exc_text:
+            data["exception"] = record.exc_text
+        elif record.exc_info:
             data["exception"] = self.formatException(record.exc_info)
         return json.dumps(data, ensure_ascii=False)
 

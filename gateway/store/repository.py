@@ -26,6 +26,11 @@ def _now() -> datetime:
     return datetime.now(UTC)
 
 
+def _storable(text: str) -> str:
+    # PostgreSQL text cannot hold NUL; it becomes U+FFFD so the message is kept, visibly altered.
+    return text.replace("\x00", "\ufffd")
+
+
 def _aware(value: datetime | None) -> datetime | None:
     # SQLite returns naive datetimes for timezone-aware columns; all our times are UTC.
     if value is not None and value.tzinfo is None:
@@ -173,8 +178,8 @@ class Store:
                     conversation_id=conversation_id,
                     sender=message.sender,
                     kind=message.kind,
-                    text=message.text,
-                    raw=message.raw,
+                    text=_storable(message.text),
+                    raw=_storable(message.raw),
                     contact=message.contact,
                     meta=dict(message.meta),
                     received_at=message.received_at,
