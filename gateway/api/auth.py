@@ -39,7 +39,7 @@ async def me(user: CurrentUser) -> dict[str, Any]:
 
 
 class NewToken(BaseModel):
-    name: str = Field(min_length=1, max_length=64)
+    name: str = Field(min_length=1, max_length=64, pattern=r"^[^\x00-\x1f\x7f]+$")
     expires_in_days: int | None = Field(default=None, ge=1, le=3650)
     # Admins create tokens for system accounts (department back offices, linkage gateways).
     username: str | None = None

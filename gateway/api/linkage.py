@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Annotated, Any
 
 from anyio import to_thread
-from fastapi import APIRouter, Query
+from fastapi import APIRouter, Path, Query
 
 from gateway.api.deps import ServicesDep, Supervisor
 from gateway.api.errors import ErrorTranslatingRoute
@@ -25,6 +25,8 @@ async def deliveries(
 
 
 @router.post("/deliveries/{delivery_id}/retry", summary="Queue a failed push again")
-async def retry(delivery_id: int, user: Supervisor, services: ServicesDep) -> dict[str, Any]:
+async def retry(
+    delivery_id: Annotated[int, Path(ge=1, le=2**31 - 1)], user: Supervisor, services: ServicesDep
+) -> dict[str, Any]:
     delivery = await to_thread.run_sync(services.linkage.retry, delivery_id, user.username)
     return delivery.to_dict()

@@ -64,14 +64,14 @@ async def export_orders(
 @router.get("/staffing", summary="Agents needed (Erlang C) for a call volume and service level")
 async def staffing(
     _user: Reporting,
-    calls_per_hour: Annotated[float, Query(ge=0)],
-    aht: Annotated[float, Query(gt=0, description="average handling time, seconds")],
+    calls_per_hour: Annotated[float, Query(ge=0, le=100_000)],
+    aht: Annotated[float, Query(gt=0, le=7_200, description="average handling time, seconds")],
     service_level: Annotated[float, Query(gt=0, lt=1)] = 0.8,
-    answer_within: Annotated[float, Query(ge=0)] = 20,
+    answer_within: Annotated[float, Query(ge=0, le=3_600)] = 20,
     shrinkage: Annotated[float, Query(ge=0, lt=1)] = 0.0,
 ) -> dict[str, Any]:
     try:
         plan = agents_needed(calls_per_hour, aht, service_level, answer_within, shrinkage=shrinkage)
-    except StaffingError as error:
+    except (StaffingError, OverflowError) as error:
         raise InvalidValue(str(error)) from error
     return plan.to_dict()

@@ -81,3 +81,13 @@ def test_admin_manages_accounts(api: Api) -> None:
     login = api.client.post("/api/auth/token", data={"username": "gas.wu", "password": "燃气公司吴工-2026"})
     assert login.status_code == 401
     assert api.client.patch("/api/users/gas.wu", json={"active": True}, headers=api.auth("sup.chen")).status_code == 403
+
+
+def test_absurd_inputs_are_refused_not_crashed(api: Api) -> None:
+    # Found by the OpenAPI fuzzer: each of these used to answer 500.
+    huge = api.get("sup.chen", "/api/staffing", params={"calls_per_hour": 1e300, "aht": 180})
+    assert huge.status_code == 422
+    retry = api.post("sup.chen", f"/api/linkage/deliveries/{2**40}/retry")
+    assert retry.status_code == 422
+    token = api.post("sup.chen", "/api/auth/api-tokens", {"name": "sync\x00job"})
+    assert token.status_code == 422
