@@ -68,7 +68,9 @@ class Served:
         return str(response.json()["access_token"])
 
 
-@pytest.fixture(scope="session")
+# Package scope, not session: Playwright's sync API keeps an event loop running in the main thread until it
+# stops, which breaks every asyncio test that runs after it in the same session.
+@pytest.fixture(scope="package")
 def browser() -> Iterator[Browser]:
     try:
         from playwright.sync_api import sync_playwright
@@ -84,7 +86,7 @@ def browser() -> Iterator[Browser]:
             launched.close()
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="package")
 def served(
     tmp_path_factory: pytest.TempPathFactory, trained_models_dir: Path, knowledge_index_dir: Path, browser: Browser
 ) -> Iterator[Served]:
