@@ -35,7 +35,8 @@ def _run(runner: CliRunner, *args: str) -> str:
 
     result = runner.invoke(app, list(args), catch_exceptions=False)
     assert result.exit_code == 0, result.output
-    return result.output
+    # stdout only: progress bars and logs go to stderr (shown when an earlier test set logging to INFO).
+    return result.stdout
 
 
 def test_import_search_export_eval(cli: CliRunner, tmp_path: Path) -> None:
