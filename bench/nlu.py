@@ -146,14 +146,15 @@ def main() -> None:
         return nlu.analyse(text).emergency
 
     tune = load_tune()
-    part_a, part_b, part_c = (load_heldout(part=p) for p in ("a", "b", "c"))
+    part_a, part_b, part_c, part_d = (load_heldout(part=p) for p in ("a", "b", "c", "d"))
     parts = (
         ("tune (rules tuned on it, model trained on it)", tune),
         ("held-out A (written first; later tuned on, model trained on it)", part_a),
         ("held-out B (never tuned on; only its aggregate scores were looked at)", part_b),
         ("held-out C (never tuned on; written last)", part_c),
-        ("B + C (the honest figure)", part_b + part_c),
-        ("all", tune + part_a + part_b + part_c),
+        ("held-out D (never tuned on; written before the fourth round without reading the rules)", part_d),
+        ("B + C + D (the honest figure)", part_b + part_c + part_d),
+        ("all", tune + part_a + part_b + part_c + part_d),
     )
     for name, part in parts:
         report = evaluate(part, detect)

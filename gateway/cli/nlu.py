@@ -95,7 +95,7 @@ def mask(text: str = typer.Argument(..., help="Text whose personal data should b
 
 @app.command()
 def evaluate(
-    part: str = typer.Option("all", help="Part of the labelled set: tune, a, b, c (held-out parts) or all."),
+    part: str = typer.Option("all", help="Part of the labelled set: tune, a, b, c, d (held-out parts) or all."),
     show_errors: bool = typer.Option(False, "--show-errors", help="List misses and false alarms."),
 ) -> None:
     """Emergency recall and precision on the team's labelled set, overall and per service."""
@@ -103,9 +103,9 @@ def evaluate(
     from nlu.evaluation import evaluate as run
     from nlu.evaluation import load_heldout, load_tune
 
-    names = ["tune", "a", "b", "c"]
+    names = ["tune", "a", "b", "c", "d"]
     if part not in (*names, "all"):
-        raise typer.BadParameter("part must be tune, a, b, c or all", param_hint="--part")
+        raise typer.BadParameter("part must be tune, a, b, c, d or all", param_hint="--part")
     if part != "all":
         names = [part]
 

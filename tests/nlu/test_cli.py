@@ -68,5 +68,11 @@ def test_evaluate_part() -> None:
     assert "110: recall" in result.output
 
 
+def test_evaluate_part_d() -> None:
+    result = runner.invoke(app, ["evaluate", "--part", "d"])
+    assert result.exit_code == 0, result.output
+    assert result.output.startswith("d: 154 emergencies, 423 non-emergencies")
+
+
 def test_evaluate_unknown_part() -> None:
     assert runner.invoke(app, ["evaluate", "--part", "x"]).exit_code != 0

@@ -5,7 +5,7 @@ from nlu.evaluation import evaluate, load_heldout, load_tune
 
 
 def _heldout() -> list:
-    return [e for part in ("a", "b", "c") for e in load_heldout(part=part)]
+    return [e for part in ("a", "b", "c", "d") for e in load_heldout(part=part)]
 
 
 def test_sizes() -> None:
@@ -22,8 +22,21 @@ def test_sizes() -> None:
 def test_no_text_in_both_parts() -> None:
     tune = {e.text for e in load_tune()}
     assert not tune & {e.text for e in _heldout()}
-    parts = [{e.text for e in load_heldout(part=p)} for p in ("a", "b", "c")]
-    assert not (parts[0] & parts[1]) and not (parts[0] & parts[2]) and not (parts[1] & parts[2])
+    parts = [{e.text for e in load_heldout(part=p)} for p in ("a", "b", "c", "d")]
+    for i, first in enumerate(parts):
+        for second in parts[i + 1 :]:
+            assert not first & second
+
+
+def test_part_d_composition() -> None:
+    """Part D: at least 120 emergencies over the four services, 360 others, a third of them hard."""
+    part = load_heldout(part="d")
+    emergencies = [e for e in part if e.is_emergency]
+    others = [e for e in part if not e.is_emergency]
+    assert len(emergencies) >= 120 and len(others) >= 360
+    assert sum(e.is_hard_negative for e in others) * 3 >= len(others)
+    assert all(sum(s in e.services for e in emergencies) >= 25 for s in nlu.SERVICES)
+    assert sum(len(e.services) > 1 for e in emergencies) >= 20
 
 
 def test_tune_part_regression() -> None:
