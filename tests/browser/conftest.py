@@ -8,11 +8,6 @@ from __future__ import annotations
 
 import os
 import shutil
-import signal
-import socket
-import subprocess
-import sys
-import time
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -22,6 +17,7 @@ import httpx
 import pytest
 
 from tests.conftest import services_required
+from tests.support.processes import REPO, local_env, running_gateway
 
 if TYPE_CHECKING:
     from playwright.sync_api import Browser, Page
@@ -35,8 +31,7 @@ CHROMIUM_ARGS = [
     "--disable-component-update",
     "--disable-sync",
 ]
-ROOT = Path(__file__).resolve().parents[2]
-SCREENSHOTS = ROOT / "test-artifacts" / "screenshots"
+SCREENSHOTS = REPO / "test-artifacts" / "screenshots"
 PASSWORD = "浏览器测试-hotline-2026"
 MAINTAINER_TOKEN = "browser-test-maintainer-token-0123456789"
 ACCOUNTS = {"agent.wang": "agent", "kb.zhou": "maintainer", "sup.chen": "supervisor"}
@@ -48,12 +43,6 @@ def _missing(reason: str) -> None:
     if services_required():
         pytest.fail(reason + " (HOTLINE_REQUIRE_SERVICES=1; run `make browser-deps`)")
     pytest.skip(reason + " (run `make browser-deps`)")
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
 
 
 @dataclass(frozen=True)
@@ -96,33 +85,20 @@ def served(
     models = root / "models"
     shutil.copytree(trained_models_dir, models)
     shutil.copytree(knowledge_index_dir, root / "knowledge-index")
-    port = free_port()
-    env = {
-        **os.environ,
-        "HOTLINE_DATA_DIR": str(root / "var"),
-        "HOTLINE_MODELS_PATH": str(models),
-        "HOTLINE_REDIS_URL": "",
-        "HOTLINE_DATABASE_URL": "",
-        "HOTLINE_MAINTAINER_TOKEN": MAINTAINER_TOKEN,
-        "HOTLINE_BOOTSTRAP_ADMIN": "root",
-        "HOTLINE_BOOTSTRAP_ADMIN_PASSWORD": PASSWORD,
-        "HOTLINE_SWEEP_INTERVAL_SECONDS": "0",
-        "HOTLINE_SECRET_KEY": "browser-test-secret-key-0123456789-abcdef",
-        "HOTLINE_KNOWLEDGE_ENABLED": "true",
-        "HOTLINE_KNOWLEDGE_INDEX_PATH": str(root / "knowledge-index"),
-    }
-    log_path = root / "serve.log"
-    log = log_path.open("w")
-    process = subprocess.Popen(
-        [sys.executable, "-m", "gateway.cli", "serve", "--host", "127.0.0.1", "--port", str(port)],
-        env=env,
-        stdout=log,
-        stderr=subprocess.STDOUT,
-        cwd=ROOT,
+    env = local_env(
+        root / "var",
+        models,
+        HOTLINE_MAINTAINER_TOKEN=MAINTAINER_TOKEN,
+        HOTLINE_BOOTSTRAP_ADMIN="root",
+        HOTLINE_BOOTSTRAP_ADMIN_PASSWORD=PASSWORD,
+        HOTLINE_SWEEP_INTERVAL_SECONDS="0",
+        HOTLINE_SECRET_KEY="browser-test-secret-key-0123456789-abcdef",
+        HOTLINE_KNOWLEDGE_ENABLED="true",
+        HOTLINE_KNOWLEDGE_INDEX_PATH=str(root / "knowledge-index"),
     )
-    base = f"http://127.0.0.1:{port}"
-    try:
-        _wait_ready(process, base, log_path)
+    with running_gateway(env, root) as gateway:
+        assert gateway.url is not None
+        base = gateway.url
         admin = Served(base, root / "var", models).token("root")
         for username, role in ACCOUNTS.items():
             created = httpx.post(
@@ -132,27 +108,6 @@ def served(
             )
             assert created.status_code == 201, created.text
         yield Served(base, root / "var", models)
-    finally:
-        process.send_signal(signal.SIGTERM)
-        try:
-            process.wait(timeout=20)
-        except subprocess.TimeoutExpired:
-            process.kill()
-        log.close()
-
-
-def _wait_ready(process: subprocess.Popen[bytes], base: str, log_path: Path) -> None:
-    deadline = time.monotonic() + 120
-    while time.monotonic() < deadline:
-        if process.poll() is not None:
-            pytest.fail(f"hotline serve exited: {log_path.read_text()}")
-        try:
-            if httpx.get(f"{base}/readyz", timeout=1).status_code == 200:
-                return
-        except httpx.HTTPError:
-            pass
-        time.sleep(0.3)
-    pytest.fail("hotline serve did not become ready in 120 s")
 
 
 @pytest.fixture

@@ -22,12 +22,7 @@ from typing import Any
 import pytest
 
 from tests.conftest import services_required
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
+from tests.support.processes import free_port as free_port  # re-exported: mail tests import it from here
 
 
 @dataclass(frozen=True)

@@ -3,11 +3,7 @@
 from __future__ import annotations
 
 import json
-import os
-import signal
 import sqlite3
-import subprocess
-import sys
 import time
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
@@ -19,7 +15,7 @@ import pytest
 from channels.wechat_crypto import MessageCrypto, signature
 from channels.xmlsafe import parse_flat
 from tests.channels.fakes import FakeSmsApis, serve
-from tests.channels.mailservers import free_port
+from tests.support.processes import local_env, running_gateway
 
 pytestmark = pytest.mark.slow
 
@@ -30,54 +26,24 @@ TOKEN, APPID, AES_KEY = "serve-oa-token", "wxserve00000000001", "abcdefghijklmno
 def served(tmp_path: Path, trained_models_dir: Path) -> Iterator[tuple[str, FakeSmsApis, Path]]:
     sms_api = FakeSmsApis()
     with serve(sms_api) as sms_base:
-        port = free_port()
-        env = {
-            **os.environ,
-            "HOTLINE_DATA_DIR": str(tmp_path / "var"),
-            "HOTLINE_MODELS_PATH": str(trained_models_dir),
-            "HOTLINE_REDIS_URL": "",
-            "HOTLINE_DATABASE_URL": "",
-            "HOTLINE_WECHAT_OA_TOKEN": TOKEN,
-            "HOTLINE_WECHAT_OA_APPID": APPID,
-            "HOTLINE_WECHAT_OA_AES_KEY": AES_KEY,
-            "HOTLINE_WECHAT_OA_MODE": "safe",
-            "HOTLINE_SMS_TENCENT_PUSH_TOKEN": "serve-tencent-push",
-            "HOTLINE_SMS_OUTBOUND": "tencent",
-            "HOTLINE_SMS_TENCENT_SECRET_ID": "AKID-serve",
-            "HOTLINE_SMS_TENCENT_SECRET_KEY": "tencent-test-key",
-            "HOTLINE_SMS_TENCENT_SDK_APP_ID": "1400000001",
-            "HOTLINE_SMS_TENCENT_TEMPLATE_ID": "100001",
-            "HOTLINE_SMS_TENCENT_API_BASE": sms_base,
-        }
-        log = (tmp_path / "serve.log").open("w")
-        process = subprocess.Popen(
-            [sys.executable, "-m", "gateway.cli", "serve", "--host", "127.0.0.1", "--port", str(port)],
-            env=env,
-            stdout=log,
-            stderr=subprocess.STDOUT,
+        env = local_env(
+            tmp_path / "var",
+            trained_models_dir,
+            HOTLINE_WECHAT_OA_TOKEN=TOKEN,
+            HOTLINE_WECHAT_OA_APPID=APPID,
+            HOTLINE_WECHAT_OA_AES_KEY=AES_KEY,
+            HOTLINE_WECHAT_OA_MODE="safe",
+            HOTLINE_SMS_TENCENT_PUSH_TOKEN="serve-tencent-push",
+            HOTLINE_SMS_OUTBOUND="tencent",
+            HOTLINE_SMS_TENCENT_SECRET_ID="AKID-serve",
+            HOTLINE_SMS_TENCENT_SECRET_KEY="tencent-test-key",
+            HOTLINE_SMS_TENCENT_SDK_APP_ID="1400000001",
+            HOTLINE_SMS_TENCENT_TEMPLATE_ID="100001",
+            HOTLINE_SMS_TENCENT_API_BASE=sms_base,
         )
-        base = f"http://127.0.0.1:{port}"
-        try:
-            deadline = time.monotonic() + 120
-            while True:
-                if process.poll() is not None:
-                    pytest.fail(f"hotline serve exited: {(tmp_path / 'serve.log').read_text()}")
-                try:
-                    if httpx.get(f"{base}/readyz", timeout=1).status_code == 200:
-                        break
-                except httpx.HTTPError:
-                    pass
-                if time.monotonic() > deadline:
-                    pytest.fail("hotline serve did not become ready in 120 s")
-                time.sleep(0.3)
-            yield base, sms_api, tmp_path / "var" / "hotline.sqlite3"
-        finally:
-            process.send_signal(signal.SIGTERM)
-            try:
-                process.wait(timeout=20)
-            except subprocess.TimeoutExpired:
-                process.kill()
-            log.close()
+        with running_gateway(env, tmp_path) as gateway:
+            assert gateway.url is not None
+            yield gateway.url, sms_api, tmp_path / "var" / "hotline.sqlite3"
 
 
 def test_wechat_safe_mode_and_tencent_sms_against_the_served_gateway(

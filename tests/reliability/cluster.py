@@ -10,42 +10,26 @@ import asyncio
 import contextlib
 import json
 import os
-import signal
-import socket
 import subprocess
-import sys
 import threading
 import time
-from collections.abc import Callable
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
-import httpx
+from tests.support import processes
+from tests.support.processes import LOOPBACK, REPO, ProcessError, wait_until
 
-REPO = Path(__file__).resolve().parents[2]
-LOOPBACK = "127.0.0.1"
+# Re-exported: the reliability and security tests and bench/load.py import these from here.
+from tests.support.processes import HotlineProcess as HotlineProcess
+from tests.support.processes import free_port as free_port
+from tests.support.processes import is_ready as is_ready
+from tests.support.processes import wait_ready as wait_ready
 
-
-class ClusterError(RuntimeError):
-    """A process of the cluster did not start or stop as expected (the message says which and why)."""
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind((LOOPBACK, 0))
-        return int(probe.getsockname()[1])
-
-
-def wait_until(check: Callable[[], bool], timeout: float, interval: float = 0.1, what: str = "condition") -> None:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if check():
-            return
-        time.sleep(interval)
-    raise ClusterError(f"{what} not reached within {timeout:.0f} s")
+# The cluster's processes are the shared test processes; the old names stay for the tests and bench/load.py.
+ClusterError = ProcessError
 
 
 # --- Redis -------------------------------------------------------------------------------------------
@@ -240,46 +224,6 @@ class FakeHttpServer:
 
 
 @dataclass
-class HotlineProcess:
-    name: str
-    process: subprocess.Popen[bytes]
-    log_path: Path
-    url: str | None = None
-
-    def log(self) -> str:
-        return self.log_path.read_text(encoding="utf-8", errors="replace")
-
-    @property
-    def alive(self) -> bool:
-        return self.process.poll() is None
-
-    def kill9(self) -> None:
-        if self.alive:
-            self.process.send_signal(signal.SIGKILL)
-            self.process.wait(timeout=10)
-
-    def pause(self) -> None:
-        """SIGSTOP: the process holds its connections but does nothing (a stalled worker)."""
-        self.process.send_signal(signal.SIGSTOP)
-
-    def resume(self) -> None:
-        self.process.send_signal(signal.SIGCONT)
-
-    def terminate(self, timeout: float = 40) -> int:
-        """SIGTERM and wait: the process drains its work and exits; SIGKILL only past the timeout."""
-        if self.alive:
-            self.resume()
-            self.process.send_signal(signal.SIGTERM)
-            try:
-                self.process.wait(timeout=timeout)
-            except subprocess.TimeoutExpired:
-                self.process.kill()
-                self.process.wait(timeout=10)
-                raise ClusterError(f"{self.name} did not stop within {timeout:.0f} s of SIGTERM") from None
-        return int(self.process.returncode)
-
-
-@dataclass
 class HotlineEnv:
     """The environment every process of one cluster shares."""
 
@@ -312,49 +256,12 @@ class HotlineEnv:
         }
 
 
-def _spawn(name: str, args: list[str], env: dict[str, str], log_dir: Path) -> HotlineProcess:
-    log_dir.mkdir(parents=True, exist_ok=True)
-    log_path = log_dir / f"{name}.log"
-    with log_path.open("ab") as log:
-        process = subprocess.Popen(
-            [sys.executable, "-m", "gateway.cli", *args], env=env, cwd=REPO, stdout=log, stderr=subprocess.STDOUT
-        )
-    return HotlineProcess(name, process, log_path)
-
-
 def spawn_gateway(name: str, env: HotlineEnv, log_dir: Path) -> HotlineProcess:
-    port = free_port()
-    handle = _spawn(name, ["serve", "--host", LOOPBACK, "--port", str(port)], env.build(), log_dir)
-    handle.url = f"http://{LOOPBACK}:{port}"
-    return handle
+    return processes.spawn_gateway(name, env.build(), log_dir)
 
 
 def spawn_worker(name: str, env: HotlineEnv, log_dir: Path, concurrency: int = 2) -> HotlineProcess:
-    return _spawn(name, ["worker", "--concurrency", str(concurrency)], env.build(), log_dir)
-
-
-def is_ready(handle: HotlineProcess) -> bool:
-    """Gateways answer /readyz 200; workers print that they are consuming."""
-    if not handle.alive:
-        raise ClusterError(f"{handle.name} exited while starting:\n{handle.log()[-3000:]}")
-    if handle.url is None:
-        return "worker consuming" in handle.log()
-    try:
-        return httpx.get(f"{handle.url}/readyz", timeout=1).status_code == 200
-    except httpx.HTTPError:
-        return False
-
-
-def wait_ready(handles: list[HotlineProcess], timeout: float = 120) -> None:
-    """Processes start in parallel (each loads the models); wait for all of them, bounded."""
-    pending = list(handles)
-    deadline = time.monotonic() + timeout
-    while pending and time.monotonic() < deadline:
-        pending = [handle for handle in pending if not is_ready(handle)]
-        if pending:
-            time.sleep(0.2)
-    if pending:
-        raise ClusterError(f"not ready within {timeout:.0f} s: {', '.join(h.name for h in pending)}")
+    return processes.spawn_worker(name, env.build(), log_dir, concurrency)
 
 
 def migrate(database_url: str) -> None:
