@@ -11,7 +11,7 @@ from fastapi import APIRouter, Request
 from gateway.api.deps import ActorDep, ServicesDep
 from gateway.api.errors import ErrorTranslatingRoute
 from gateway.workorders.lifecycle import Actor, Role
-from gateway.workorders.records import OrderRecord
+from gateway.workorders.records import WorkOrderRecord
 
 router = APIRouter(prefix="/api", tags=["agents"], route_class=ErrorTranslatingRoute)
 
@@ -20,7 +20,7 @@ def _models(request: Request) -> Any:
     return request.app.state.runtime.models
 
 
-def sees_personal_data(actor: Actor, order: OrderRecord) -> bool:
+def sees_personal_data(actor: Actor, order: WorkOrderRecord) -> bool:
     """The rule of the order detail: a 保密 citizen's data stays with the 12345 centre."""
     if actor.role in (Role.AGENT, Role.SUPERVISOR, Role.ADMIN):
         return True

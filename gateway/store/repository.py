@@ -20,6 +20,7 @@ from gateway.store.models import (
     TicketSequence,
     WorkOrder,
 )
+from gateway.workorders.records import WorkOrderRecord as WorkOrderRecord  # the one work-order record
 
 
 def _now() -> datetime:
@@ -73,66 +74,6 @@ class InboundRecord:
             outcome=row.outcome,
             delivery=row.delivery,
         )
-
-
-@dataclass(frozen=True)
-class WorkOrderRecord:
-    id: int
-    ticket: str
-    conversation_id: str
-    inbound_message_id: int
-    channel: str
-    appeal_type: str
-    category_l1: str
-    category_l2: str | None
-    confidence: float
-    department: str
-    status: str
-    deadline: date
-    description: str
-    contact: str | None
-    entities: list[dict[str, Any]]
-    created_at: datetime
-    details: dict[str, str]
-    confidential: bool | None
-    reply_text: str | None = None
-    rating: str | None = None
-
-    @classmethod
-    def of(cls, row: WorkOrder) -> WorkOrderRecord:
-        return cls(
-            id=row.id,
-            ticket=row.ticket,
-            conversation_id=row.conversation_id,
-            inbound_message_id=row.inbound_message_id,
-            channel=row.channel,
-            appeal_type=row.appeal_type,
-            category_l1=row.category_l1,
-            category_l2=row.category_l2,
-            confidence=row.confidence,
-            department=row.department,
-            status=row.status,
-            deadline=row.deadline,
-            description=row.description,
-            contact=row.contact,
-            entities=list(row.entities or []),
-            created_at=_aware(row.created_at) or _now(),
-            details=dict(row.details or {}),
-            confidential=row.confidential,
-            reply_text=row.reply_text,
-            rating=row.rating,
-        )
-
-    def summary(self) -> dict[str, Any]:
-        return {
-            "ticket": self.ticket,
-            "appeal_type": self.appeal_type,
-            "category": self.category_l1,
-            "category_l2": self.category_l2,
-            "department": self.department,
-            "deadline": self.deadline.isoformat(),
-            "status": self.status,
-        }
 
 
 @dataclass(frozen=True)

@@ -10,7 +10,7 @@ from anyio import to_thread
 from channels.base import Outcome, Reply
 from gateway import replies
 from gateway.processor import recipient_of, request_rating
-from gateway.workorders.records import OrderRecord
+from gateway.workorders.records import WorkOrderRecord
 from gateway.workorders.transitions import RATING_LEVELS
 
 if TYPE_CHECKING:
@@ -19,11 +19,11 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 
 
-def completion_text(order: OrderRecord) -> str:
+def completion_text(order: WorkOrderRecord) -> str:
     return f"您反映的问题（工单号{order.ticket}）已办结，{order.department}答复如下：\n{order.reply_text or ''}"
 
 
-async def notify_completion(services: Services, order: OrderRecord) -> bool:
+async def notify_completion(services: Services, order: WorkOrderRecord) -> bool:
     """Send the reply and ask for a rating; the conversation reads the next short answer as the rating.
 
     The order is already 办结 whatever happens here: a channel that cannot send is recorded, not raised.
@@ -53,5 +53,5 @@ async def notify_completion(services: Services, order: OrderRecord) -> bool:
     return True
 
 
-async def _record(services: Services, order: OrderRecord, kind: str, data: dict[str, object]) -> None:
+async def _record(services: Services, order: WorkOrderRecord, kind: str, data: dict[str, object]) -> None:
     await to_thread.run_sync(services.store.record_event, kind, "system", "work_order", order.ticket, dict(data))

@@ -13,7 +13,7 @@ from collections.abc import Iterable
 from datetime import date
 from typing import Any, Literal
 
-from gateway.workorders.records import OrderRecord, mask_phone
+from gateway.workorders.records import WorkOrderRecord, mask_phone
 
 Format = Literal["csv", "json"]
 
@@ -43,7 +43,7 @@ FIELDS: tuple[str, ...] = (
 )
 
 
-def export_row(order: OrderRecord, today: date, *, include_personal: bool = False) -> dict[str, Any]:
+def export_row(order: WorkOrderRecord, today: date, *, include_personal: bool = False) -> dict[str, Any]:
     from nlu.pii import mask_pii
 
     view = order.to_dict(today, include_contact=include_personal and not order.confidential)
@@ -55,7 +55,7 @@ def export_row(order: OrderRecord, today: date, *, include_personal: bool = Fals
     return row
 
 
-def export(orders: Iterable[OrderRecord], today: date, fmt: Format, *, include_personal: bool = False) -> str:
+def export(orders: Iterable[WorkOrderRecord], today: date, fmt: Format, *, include_personal: bool = False) -> str:
     rows = [export_row(o, today, include_personal=include_personal) for o in orders]
     if fmt == "json":
         return json.dumps(rows, ensure_ascii=False, indent=1)

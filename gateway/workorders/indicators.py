@@ -25,7 +25,7 @@ from sqlalchemy.orm import sessionmaker
 
 from gateway.store.models import EmergencyReferral, InboundMessage
 from gateway.workorders.lifecycle import UNFINISHED
-from gateway.workorders.records import OrderRecord
+from gateway.workorders.records import WorkOrderRecord
 from gateway.workorders.repository import WorkOrderRepository, day_start
 from gateway.workorders.transitions import SATISFIED_LEVELS
 
@@ -90,7 +90,7 @@ def _sorted(counts: Counter[str]) -> dict[str, int]:
     return dict(sorted(counts.items(), key=lambda item: (-item[1], item[0])))
 
 
-def _volume(orders: list[OrderRecord], as_of: date) -> dict[str, Any]:
+def _volume(orders: list[WorkOrderRecord], as_of: date) -> dict[str, Any]:
     return {
         "total": len(orders),
         "by_channel": _sorted(Counter(o.channel for o in orders)),
@@ -109,7 +109,7 @@ def _answered_from_knowledge(outcome: Any) -> bool:
     return any(isinstance(r, dict) and r.get("kind") == "answer" for r in outcome.get("replies") or ())
 
 
-def _self_service(messages: Sequence[Any], orders: list[OrderRecord]) -> dict[str, Any]:
+def _self_service(messages: Sequence[Any], orders: list[WorkOrderRecord]) -> dict[str, Any]:
     answered = {conversation for _ch, conversation, outcome in messages if _answered_from_knowledge(outcome)}
     with_orders = {o.conversation_id for o in orders}
     self_served = answered - with_orders
@@ -120,7 +120,7 @@ def _self_service(messages: Sequence[Any], orders: list[OrderRecord]) -> dict[st
     }
 
 
-def _on_time(orders: list[OrderRecord], as_of: date) -> dict[str, Any]:
+def _on_time(orders: list[WorkOrderRecord], as_of: date) -> dict[str, Any]:
     answered = [o for o in orders if o.completed_at is not None]
     on_time = sum(1 for o in answered if o.completed_at is not None and o.completed_at.date() <= o.deadline)
     late_open = sum(1 for o in orders if o.completed_at is None and o.status in UNFINISHED and o.deadline < as_of)
@@ -134,7 +134,7 @@ def _on_time(orders: list[OrderRecord], as_of: date) -> dict[str, Any]:
     }
 
 
-def _satisfaction(orders: list[OrderRecord]) -> dict[str, Any]:
+def _satisfaction(orders: list[WorkOrderRecord]) -> dict[str, Any]:
     rated = [o.rating for o in orders if o.rating]
     satisfied = sum(1 for level in rated if level in SATISFIED_LEVELS)
     return {
@@ -145,7 +145,7 @@ def _satisfaction(orders: list[OrderRecord]) -> dict[str, Any]:
     }
 
 
-def _callback(orders: list[OrderRecord]) -> dict[str, Any]:
+def _callback(orders: list[WorkOrderRecord]) -> dict[str, Any]:
     answered = [o for o in orders if o.completed_at is not None or o.callback_at is not None]
     called = sum(1 for o in answered if o.callback_at is not None)
     return {"answered": len(answered), "called_back": called, "rate": rate(called, len(answered))}

@@ -1,4 +1,8 @@
-"""Plain records of work orders and notes as the API, exports and reports see them."""
+"""Plain records of work orders and notes: what the store, the API, exports and reports see of them.
+
+`WorkOrderRecord` is the one snapshot of a work-order row; the intake's store and the lifecycle's repository
+both return it.
+"""
 
 from __future__ import annotations
 
@@ -28,7 +32,7 @@ def mask_phone(value: str | None) -> str | None:
 
 
 @dataclass(frozen=True)
-class OrderRecord:
+class WorkOrderRecord:
     id: int
     ticket: str
     conversation_id: str
@@ -66,7 +70,7 @@ class OrderRecord:
     duplicate_of: str | None
 
     @classmethod
-    def of(cls, row: WorkOrder) -> OrderRecord:
+    def of(cls, row: WorkOrder) -> WorkOrderRecord:
         values: dict[str, Any] = {}
         for f in fields(cls):
             value = getattr(row, f.name)
@@ -83,6 +87,18 @@ class OrderRecord:
     @property
     def finished(self) -> bool:
         return self.status in FINISHED
+
+    def summary(self) -> dict[str, Any]:
+        """What the citizen's ticket reply and the agents' live feed carry."""
+        return {
+            "ticket": self.ticket,
+            "appeal_type": self.appeal_type,
+            "category": self.category_l1,
+            "category_l2": self.category_l2,
+            "department": self.department,
+            "deadline": self.deadline.isoformat(),
+            "status": self.status,
+        }
 
     def to_dict(self, today: date, *, include_contact: bool = False) -> dict[str, Any]:
         """JSON-ready view; the contact number is masked unless the caller may see it."""

@@ -13,7 +13,7 @@ from sqlalchemy.orm import sessionmaker
 from gateway.store.models import EmergencyReferral, Event, WorkOrder, WorkOrderNote
 from gateway.workorders.errors import WorkOrderNotFound
 from gateway.workorders.lifecycle import UNFINISHED
-from gateway.workorders.records import NoteRecord, OrderRecord, aware
+from gateway.workorders.records import NoteRecord, WorkOrderRecord, aware
 
 
 def now() -> datetime:
@@ -51,12 +51,12 @@ class WorkOrderRepository:
         self.clock = clock
         self._sessions = sessionmaker(engine, expire_on_commit=False)
 
-    def get(self, ticket: str) -> OrderRecord | None:
+    def get(self, ticket: str) -> WorkOrderRecord | None:
         with self._sessions() as session:
             row = session.scalar(select(WorkOrder).where(WorkOrder.ticket == ticket))
-            return OrderRecord.of(row) if row else None
+            return WorkOrderRecord.of(row) if row else None
 
-    def change(self, ticket: str, kind: str, actor: str, mutate: Mutation) -> tuple[OrderRecord, str]:
+    def change(self, ticket: str, kind: str, actor: str, mutate: Mutation) -> tuple[WorkOrderRecord, str]:
         """Lock the order, apply `mutate`, write its audit event; returns the order and its previous status.
 
         `mutate` raises to refuse the change; nothing is written then.
@@ -77,9 +77,9 @@ class WorkOrderRepository:
             data = {"from": previous, "to": row.status, **data}
             session.add(Event(at=at, kind=kind, actor=actor, subject_type="work_order", subject_id=ticket, data=data))
             session.flush()
-            return OrderRecord.of(row), previous
+            return WorkOrderRecord.of(row), previous
 
-    def query(self, where: QueueFilter, today: date) -> tuple[list[OrderRecord], int]:
+    def query(self, where: QueueFilter, today: date) -> tuple[list[WorkOrderRecord], int]:
         """Orders matching the filter, oldest deadline first, and how many match in all."""
         statement = self._filtered(select(WorkOrder), where, today)
         counting = self._filtered(select(func.count()).select_from(WorkOrder), where, today)
@@ -88,7 +88,7 @@ class WorkOrderRepository:
             rows = session.scalars(
                 statement.order_by(WorkOrder.deadline, WorkOrder.id).limit(where.limit).offset(where.offset)
             )
-            return [OrderRecord.of(row) for row in rows], total
+            return [WorkOrderRecord.of(row) for row in rows], total
 
     @staticmethod
     def _filtered(statement: Select[Any], where: QueueFilter, today: date) -> Select[Any]:
@@ -118,7 +118,7 @@ class WorkOrderRepository:
             conditions.append(referred if where.emergency else ~referred)
         return statement.where(*conditions) if conditions else statement
 
-    def between(self, start: date, end: date) -> list[OrderRecord]:
+    def between(self, start: date, end: date) -> list[WorkOrderRecord]:
         """Orders created from `start` to `end` inclusive (UTC days), in ticket order."""
         with self._sessions() as session:
             rows = session.scalars(
@@ -129,7 +129,7 @@ class WorkOrderRepository:
                 )
                 .order_by(WorkOrder.id)
             )
-            return [OrderRecord.of(row) for row in rows]
+            return [WorkOrderRecord.of(row) for row in rows]
 
     # -- notes and audit -------------------------------------------------------------------------
 
@@ -286,7 +286,7 @@ class WorkOrderRepository:
                 session.scalars(select(WorkOrder.ticket).where(WorkOrder.duplicate_of == ticket).order_by(WorkOrder.id))
             )
 
-    def find_by_contact_suffix(self, ticket: str, last_four: str) -> OrderRecord | None:
+    def find_by_contact_suffix(self, ticket: str, last_four: str) -> WorkOrderRecord | None:
         """The order, if its contact number ends with the given four digits (citizen status query)."""
         order = self.get(ticket)
         if order is None or not order.contact or len(last_four) != 4:

@@ -32,7 +32,7 @@ from gateway.workorders.lifecycle import (
     target_of,
 )
 from gateway.workorders.places import place_key
-from gateway.workorders.records import NoteRecord, OrderRecord
+from gateway.workorders.records import NoteRecord, WorkOrderRecord
 from gateway.workorders.repository import QueueFilter, WorkOrderRepository
 from gateway.workorders.transitions import (
     Rules,
@@ -47,7 +47,7 @@ _CENTRE = frozenset({Role.AGENT, Role.SUPERVISOR, Role.ADMIN})
 class Change:
     """One applied change: the order after it, what happened and who did it."""
 
-    order: OrderRecord
+    order: WorkOrderRecord
     kind: str
     actor: str
     previous_status: str
@@ -115,7 +115,7 @@ class WorkOrderService:
 
     # -- reading ---------------------------------------------------------------------------------
 
-    def get(self, ticket: str, actor: Actor) -> OrderRecord:
+    def get(self, ticket: str, actor: Actor) -> WorkOrderRecord:
         """The order if the actor may see it; other departments' orders do not exist for a handler."""
         if actor.role not in SEES_ALL and actor.role is not Role.DEPARTMENT:
             raise ActionForbidden(f"role {actor.role.value} has no access to work orders")
@@ -124,7 +124,7 @@ class WorkOrderService:
             raise WorkOrderNotFound(f"no work order {ticket}")
         return order
 
-    def queue(self, actor: Actor, where: QueueFilter, today: date | None = None) -> tuple[list[OrderRecord], int]:
+    def queue(self, actor: Actor, where: QueueFilter, today: date | None = None) -> tuple[list[WorkOrderRecord], int]:
         if actor.role is Role.DEPARTMENT:
             # A handler's queue is always their own department's, whatever the filter says.
             where = QueueFilter(**{**where.__dict__, "department": actor.department or ""})
@@ -334,7 +334,7 @@ class WorkOrderService:
                 continue
         return adopted
 
-    def _supervision_due(self, order: OrderRecord, day: date) -> bool:
+    def _supervision_due(self, order: WorkOrderRecord, day: date) -> bool:
         if order.supervised_at is None:
             return True
         return order.supervised_at.date() + timedelta(days=self.resupervise_days) <= day
@@ -356,7 +356,7 @@ def _labels(appeal_type: str, category_l1: str, category_l2: str | None) -> dict
     return {"appeal_type": appeal_type, "category_l1": category_l1, "category_l2": category_l2}
 
 
-def actions_for(order: OrderRecord, actor: Actor) -> Sequence[str]:
+def actions_for(order: WorkOrderRecord, actor: Actor) -> Sequence[str]:
     """Actions the actor could take on the order now (consoles show these as buttons)."""
     from gateway.workorders.lifecycle import PERMISSIONS, TRANSITIONS
 
