@@ -21,6 +21,8 @@ log = logging.getLogger(__name__)
 
 # How often a waiting request looks at the store in case a notification was missed.
 _POLL_SECONDS = 0.25
+# A retry of a message whose reply was already pushed: the reply is not repeated, the citizen is pointed at it.
+_ALREADY_ANSWERED = "这条留言已经答复过了，请查看之前收到的回复。"
 
 
 class IntakeService:
@@ -56,7 +58,7 @@ class IntakeService:
         if not created:
             DUPLICATES.labels(message.channel).inc()
         if record.outcome is not None:
-            return Outcome.from_dict(record.outcome)
+            return await self._answer(record, Outcome.from_dict(record.outcome))
         if not created:
             return await self._await_outcome(record, budget_seconds)
         MESSAGES.labels(message.channel).inc()
@@ -64,7 +66,7 @@ class IntakeService:
             # Nothing may delay an emergency: it is processed here and now, not behind the queue.
             outcome = await self.process_now(record.id) if self.process_now else None
             if outcome is not None:
-                return outcome
+                return await self._answer(record, outcome)
         await self.state.queue.publish({"inbound_id": str(record.id), "conversation": record.conversation_id})
         if await self._overloaded():
             return await self._await_outcome(record, budget_seconds=0)
@@ -88,7 +90,7 @@ class IntakeService:
         while True:
             current = await to_thread.run_sync(self.store.get_inbound, record.id)
             if current is not None and current.outcome is not None:
-                return Outcome.from_dict(current.outcome)
+                return await self._answer(record, Outcome.from_dict(current.outcome))
             remaining = deadline - loop.time()
             if remaining <= 0:
                 break
@@ -111,11 +113,22 @@ class IntakeService:
             if done is not None and done.outcome is not None:
                 return Outcome.from_dict(done.outcome)
         PENDING_REPLIES.labels(record.channel).inc()
-        return Outcome(
-            message_id=record.external_id,
-            replies=(Reply("您的留言已收到，正在为您处理，稍后回复您。"),),
-            pending=True,
-        )
+        return _pending(record)
+
+    async def _answer(self, record: InboundRecord, outcome: Outcome) -> Outcome:
+        """The outcome goes back in this response only if delivery is (or now becomes) "ready".
+
+        Seeing an outcome is not enough: a concurrent attempt of the same message may have run out of
+        budget and set delivery to "async", and then the processor pushes the reply. Returning it here
+        too would answer the citizen twice, so an "async" message gets the acknowledgement instead.
+        """
+        holder = await to_thread.run_sync(self.store.decide_delivery, record.id, "ready")
+        if holder == "ready":
+            return outcome
+        current = await to_thread.run_sync(self.store.get_inbound, record.id)
+        if current is not None and current.delivered_at is not None:
+            return Outcome(message_id=record.external_id, replies=(Reply(_ALREADY_ANSWERED),), pending=True)
+        return _pending(record)
 
     async def _listen(self) -> None:
         while True:
@@ -131,6 +144,14 @@ class IntakeService:
                 # The store poll keeps answers flowing while the subscription reconnects.
                 log.warning("outcome subscription lost; reconnecting", exc_info=True)
                 await asyncio.sleep(1)
+
+
+def _pending(record: InboundRecord) -> Outcome:
+    return Outcome(
+        message_id=record.external_id,
+        replies=(Reply("您的留言已收到，正在为您处理，稍后回复您。"),),
+        pending=True,
+    )
 
 
 def temporary_failure_outcome(message_id: str) -> Outcome:

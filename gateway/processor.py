@@ -89,10 +89,42 @@ class Processor:
                 await self.state.locks.release(lock_key, token)
         await to_thread.run_sync(self.store.complete, inbound_id, outcome.to_dict())
         holder = await to_thread.run_sync(self.store.decide_delivery, inbound_id, "ready")
-        if holder == "async" and self.deliver is not None:
-            await self.deliver(recipient_of(inbound), outcome)
+        if holder == "async":
+            await self.push(inbound, outcome)
         await self.state.pubsub.publish(OUTCOMES_CHANNEL, json.dumps({"inbound_id": inbound_id}))
         return outcome
+
+    async def push(self, inbound: InboundRecord, outcome: Outcome, stale_after: timedelta | None = None) -> bool:
+        """Push a stored reply through its channel, once: claim (compare-and-set), send, record.
+
+        A pusher that dies after its claim leaves the row undelivered; the reconciler takes the claim over
+        once it is stale and pushes again. Returns whether this call pushed it.
+        """
+        if self.deliver is None:
+            return False
+        stale = self.claim_stale_after if stale_after is None else stale_after
+        claimed = await to_thread.run_sync(self.store.claim_push, inbound.id, stale)
+        if not claimed:
+            return False
+        try:
+            await self.deliver(recipient_of(inbound), outcome)
+        except Exception as error:
+            log.warning("push of message %s failed; the reconciler retries it", inbound.id, exc_info=True)
+            await to_thread.run_sync(self.store.release_push, inbound.id, f"push: {type(error).__name__}: {error}")
+            return False
+        await to_thread.run_sync(self.store.mark_delivered, inbound.id)
+        return True
+
+    async def push_owed(self, inbound: InboundRecord, stale_after: timedelta | None = None) -> bool:
+        """The reconciler's half: a finished reply nobody delivered (its pusher or its decider died)."""
+        if inbound.outcome is None:
+            return False
+        if inbound.delivery is None:
+            # Long finished and never decided: no request waits for it any more, so it is pushed.
+            holder = await to_thread.run_sync(self.store.decide_delivery, inbound.id, "async")
+            if holder != "async":
+                return False
+        return await self.push(inbound, Outcome.from_dict(inbound.outcome), stale_after)
 
     async def _run(self, inbound: InboundRecord) -> Outcome:
         QUEUE_LAG_SECONDS.observe(max(0.0, (datetime.now(UTC) - inbound.received_at).total_seconds()))

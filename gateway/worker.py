@@ -112,3 +112,22 @@ class Worker:
             await self.queue.publish({"inbound_id": str(record.id), "conversation": record.conversation_id})
         if stale:
             log.info("reconciler re-queued %d unfinished messages", len(stale))
+        await self._push_owed()
+
+    async def _push_owed(self) -> None:
+        """Replies stored but never pushed (the pusher died between saving and sending): push them once."""
+        try:
+            owed = await to_thread.run_sync(
+                self.store.undelivered, self.reconcile_older_than, self.timing.claim_stale_after
+            )
+        except Exception:
+            log.warning("reconciler could not read undelivered replies", exc_info=True)
+            return
+        pushed = 0
+        for record in owed:
+            try:
+                pushed += await self.processor.push_owed(record, self.timing.claim_stale_after)
+            except Exception:
+                log.warning("reconciler could not push the reply to message %s", record.id, exc_info=True)
+        if pushed:
+            log.info("reconciler pushed %d replies a crashed process owed", pushed)

@@ -62,11 +62,17 @@ class InboundMessage(Base):
     # Who delivers the reply: NULL (undecided), "ready" (the waiting request), "async" (the processor).
     delivery: Mapped[str | None] = mapped_column(String(16), nullable=True)
     error: Mapped[str | None] = mapped_column(Text, nullable=True)
+    # A pushed ("async") reply (migration 0004): who holds the push since when, how many tries, when the
+    # channel took it. Outcome stored + delivery "async" + no delivered_at = a push the reconciler owes.
+    push_claimed_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
+    push_attempts: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    delivered_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
 
     __table_args__ = (
         UniqueConstraint("channel", "external_id", name="uq_inbound_channel_external_id"),
         Index("ix_inbound_status_received", "status", "received_at"),
         Index("ix_inbound_conversation", "conversation_id", "id"),
+        Index("ix_inbound_delivery_pending", "delivery", "delivered_at"),
     )
 
 

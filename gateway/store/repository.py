@@ -55,6 +55,7 @@ class InboundRecord:
     attempts: int
     outcome: dict[str, Any] | None
     delivery: str | None
+    delivered_at: datetime | None = None
 
     @classmethod
     def of(cls, row: InboundMessage) -> InboundRecord:
@@ -73,6 +74,7 @@ class InboundRecord:
             attempts=row.attempts,
             outcome=row.outcome,
             delivery=row.delivery,
+            delivered_at=_aware(row.delivered_at),
         )
 
 
@@ -161,10 +163,7 @@ class Store:
                 .where(
                     InboundMessage.id == inbound_id,
                     (InboundMessage.status.in_(("received", "failed")))
-                    | (
-                        (InboundMessage.status == "processing")
-                        & (InboundMessage.claimed_at < now - stale_after)
-                    ),
+                    | ((InboundMessage.status == "processing") & (InboundMessage.claimed_at < now - stale_after)),
                 )
                 .values(status="processing", claimed_at=now, attempts=InboundMessage.attempts + 1)
             )
@@ -196,6 +195,75 @@ class Store:
             )
             held = session.scalar(select(InboundMessage.delivery).where(InboundMessage.id == inbound_id))
             return str(held)
+
+    # -- pushed replies ----------------------------------------------------------------------------
+
+    def claim_push(self, inbound_id: int, stale_after: timedelta, max_attempts: int = 5) -> bool:
+        """Take the push of a stored "async" reply; false when it went out or a live pusher holds it.
+
+        The claim is a compare-and-set: of two processes (the processor that finished the message and a
+        reconciler) only one pushes. A claim older than `stale_after` belongs to a pusher that died.
+        """
+        now = _now()
+        with self._sessions.begin() as session:
+            result = session.execute(
+                update(InboundMessage)
+                .where(
+                    InboundMessage.id == inbound_id,
+                    InboundMessage.delivery == "async",
+                    InboundMessage.outcome.is_not(None),
+                    InboundMessage.delivered_at.is_(None),
+                    InboundMessage.push_attempts < max_attempts,
+                    InboundMessage.push_claimed_at.is_(None) | (InboundMessage.push_claimed_at < now - stale_after),
+                )
+                .values(push_claimed_at=now, push_attempts=InboundMessage.push_attempts + 1)
+            )
+            return bool(result.rowcount)  # type: ignore[attr-defined]
+
+    def mark_delivered(self, inbound_id: int) -> None:
+        """The channel took the pushed reply (or settled it: fallback sent, or kept in the inbox and logged)."""
+        with self._sessions.begin() as session:
+            session.execute(
+                update(InboundMessage)
+                .where(InboundMessage.id == inbound_id, InboundMessage.delivered_at.is_(None))
+                .values(delivered_at=_now(), push_claimed_at=None)
+            )
+
+    def release_push(self, inbound_id: int, error: str) -> None:
+        """The push failed: free it for the reconciler's next pass (attempts stay counted)."""
+        with self._sessions.begin() as session:
+            session.execute(
+                update(InboundMessage)
+                .where(InboundMessage.id == inbound_id, InboundMessage.delivered_at.is_(None))
+                .values(push_claimed_at=None, error=error[:2000])
+            )
+
+    def undelivered(
+        self, older_than: timedelta, stale_after: timedelta, max_attempts: int = 5, limit: int = 100
+    ) -> list[InboundRecord]:
+        """Replies owed a push: decided "async" (or never decided) and stored, not delivered, nobody pushing.
+
+        A finished row still undecided long after it was processed lost its processor between storing the
+        outcome and deciding: no request is waiting for it any more, so its reply must be pushed. The
+        caller decides delivery (compare-and-set) before pushing such a row.
+        """
+        now = _now()
+        with self._sessions() as session:
+            rows = session.scalars(
+                select(InboundMessage)
+                .where(
+                    InboundMessage.status == "done",
+                    InboundMessage.outcome.is_not(None),
+                    InboundMessage.delivered_at.is_(None),
+                    InboundMessage.delivery.is_(None) | (InboundMessage.delivery == "async"),
+                    InboundMessage.processed_at < now - older_than,
+                    InboundMessage.push_attempts < max_attempts,
+                    InboundMessage.push_claimed_at.is_(None) | (InboundMessage.push_claimed_at < now - stale_after),
+                )
+                .order_by(InboundMessage.id)
+                .limit(limit)
+            )
+            return [InboundRecord.of(row) for row in rows]
 
     def unprocessed(self, older_than: timedelta, limit: int = 100) -> list[InboundRecord]:
         """Inbox rows never finished: the reconciler queues them again."""
@@ -229,14 +297,10 @@ class Store:
         now = _now()
         with self._sessions.begin() as session:
             found = session.scalar(
-                select(Conversation.id).where(
-                    Conversation.channel == channel, Conversation.session_key == session_key
-                )
+                select(Conversation.id).where(Conversation.channel == channel, Conversation.session_key == session_key)
             )
             if found is not None:
-                session.execute(
-                    update(Conversation).where(Conversation.id == found).values(last_message_at=now)
-                )
+                session.execute(update(Conversation).where(Conversation.id == found).values(last_message_at=now))
                 return found
         new_id = str(uuid.uuid4())
         try:
@@ -258,9 +322,7 @@ class Store:
     def find_conversation(self, channel: str, session_key: str) -> str | None:
         with self._sessions() as session:
             return session.scalar(
-                select(Conversation.id).where(
-                    Conversation.channel == channel, Conversation.session_key == session_key
-                )
+                select(Conversation.id).where(Conversation.channel == channel, Conversation.session_key == session_key)
             )
 
     # -- work orders -------------------------------------------------------------------------------
@@ -295,9 +357,7 @@ class Store:
                 )
                 session.add(row)
                 session.flush()
-                session.add(
-                    self._event("work_order.created", actor, "work_order", ticket, {"status": "受理"})
-                )
+                session.add(self._event("work_order.created", actor, "work_order", ticket, {"status": "受理"}))
                 record = WorkOrderRecord.of(row)
         except IntegrityError:
             raced = self.work_order_for_message(new.inbound_message_id)
@@ -419,9 +479,7 @@ class Store:
 
     def emergencies(self, limit: int = 100) -> list[dict[str, Any]]:
         with self._sessions() as session:
-            rows = session.scalars(
-                select(EmergencyReferral).order_by(EmergencyReferral.id.desc()).limit(limit)
-            )
+            rows = session.scalars(select(EmergencyReferral).order_by(EmergencyReferral.id.desc()).limit(limit))
             return [
                 {
                     "id": row.id,
@@ -435,9 +493,7 @@ class Store:
                 for row in rows
             ]
 
-    def record_event(
-        self, kind: str, actor: str, subject_type: str, subject_id: str, data: dict[str, Any]
-    ) -> None:
+    def record_event(self, kind: str, actor: str, subject_type: str, subject_id: str, data: dict[str, Any]) -> None:
         with self._sessions.begin() as session:
             session.add(self._event(kind, actor, subject_type, subject_id, data))
 
@@ -452,6 +508,4 @@ class Store:
 
     @staticmethod
     def _event(kind: str, actor: str, subject_type: str, subject_id: str, data: dict[str, Any]) -> Event:
-        return Event(
-            at=_now(), kind=kind, actor=actor, subject_type=subject_type, subject_id=subject_id, data=data
-        )
+        return Event(at=_now(), kind=kind, actor=actor, subject_type=subject_type, subject_id=subject_id, data=data)
