@@ -1,6 +1,7 @@
 """Maintainers' knowledge-base API: create, edit, review, publish, retire articles; history; reindex.
 
-Guarded by the bearer token in HOTLINE_MAINTAINER_TOKEN (an empty token disables the API). Every change
+Open to maintainer and admin accounts (their access or API tokens, as every other API) and to automation
+carrying HOTLINE_MAINTAINER_TOKEN (empty: no shared token; accounts still work). Every change
 that alters what citizens are served (publish, retire, editing a published article) rebuilds the index
 in this process; other processes pick the new generation up through `KnowledgeBase.reload_if_changed`.
 """
@@ -16,6 +17,10 @@ from fastapi import APIRouter, Depends, HTTPException, Query, Request
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from pydantic import BaseModel, Field
 
+from gateway.api.deps import current_user, get_services
+from gateway.auth.errors import AuthError
+from gateway.auth.users import UserRecord
+from gateway.workorders.lifecycle import Role
 from knowledge.errors import (
     ArticleNotFound,
     InvalidArticle,
@@ -29,6 +34,7 @@ from knowledge.serialize import article_to_dict, content_to_dict
 
 router = APIRouter(prefix="/api/kb", tags=["knowledge"])
 _bearer = HTTPBearer(auto_error=False)
+_EDITORS = frozenset({Role.MAINTAINER, Role.ADMIN})
 
 _STATUS_CODES: dict[type[KnowledgeError], int] = {
     ArticleNotFound: 404,
@@ -52,22 +58,43 @@ def _configured_token(request: Request) -> str:
     return str(settings.maintainer_token.get_secret_value())
 
 
+def _refused(status: int, code: str, message: str) -> HTTPException:
+    headers = {"WWW-Authenticate": "Bearer"} if status == 401 else None
+    return HTTPException(status, detail={"code": code, "message": message}, headers=headers)
+
+
+async def _account(request: Request, token: str) -> UserRecord:
+    """The maintainer or admin account behind an access token (JWT) or API token of the roles system."""
+    if not token:
+        raise _refused(401, "unauthorized", "a maintainer account's token or the maintainer token is required")
+    try:
+        user = await current_user(get_services(request), token)
+    except AuthError as error:
+        raise _refused(401, error.code, error.detail) from error
+    if user.role not in _EDITORS:
+        raise _refused(403, "not_permitted", f"role {user.role.value} may not edit the knowledge base")
+    return user
+
+
 async def maintainer(
     request: Request, credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)]
 ) -> str:
-    """Admit requests carrying the maintainer token; returns the actor name recorded in history."""
-    expected = _configured_token(request)
-    if not expected:
-        raise HTTPException(503, detail={"code": "kb_api_disabled", "message": "set HOTLINE_MAINTAINER_TOKEN"})
+    """Admit maintainer and admin accounts, or automation carrying HOTLINE_MAINTAINER_TOKEN.
+
+    Returns the actor name recorded in history: the account's username, or for the shared token the
+    X-Actor header (the token names no person).
+    """
     given = credentials.credentials if credentials else ""
-    if not hmac.compare_digest(given.encode(), expected.encode()):
-        raise HTTPException(
-            401,
-            detail={"code": "unauthorized", "message": "maintainer token required"},
-            headers={"WWW-Authenticate": "Bearer"},
-        )
-    actor = request.headers.get("X-Actor", "").strip()[:100]
-    return actor or "maintainer"
+    expected = _configured_token(request)
+    if given and expected and hmac.compare_digest(given.encode(), expected.encode()):
+        actor = request.headers.get("X-Actor", "").strip()[:100]
+        return actor or "maintainer"
+    if getattr(request.app.state, "runtime", None) is None:
+        # An app without the accounts system (the KB API mounted alone): only the shared token can admit.
+        if not expected:
+            raise _refused(503, "kb_api_disabled", "set HOTLINE_MAINTAINER_TOKEN")
+        raise _refused(401, "unauthorized", "maintainer token required")
+    return (await _account(request, given)).username
 
 
 def knowledge_base(request: Request) -> KnowledgeBase:
