@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+from collections.abc import Sequence
 from dataclasses import replace
 from typing import Any, Literal
 
@@ -26,7 +27,8 @@ from channels.base import ChannelServices, Message, Outcome, Recipient
 from channels.errors import ChannelDisabled, UpstreamError
 from channels.guards import mask, refuse_placeholders, within_rate
 from channels.render import Capabilities, outcome_texts
-from channels.wechat_api import QUOTA_ERRCODES, CustomerServiceQuota, WeChatApi, WeChatApiError
+from channels.wechat_api import WeChatApi
+from channels.wechat_cs import CustomerServiceQuota, CustomerServiceSender, sms_fallback
 from channels.wechat_envelope import Verifier, parse_xml_or_json
 from channels.wechat_oa import message_from_fields
 
@@ -101,6 +103,7 @@ class MiniProgram:
         self.quota = CustomerServiceQuota(
             services.sessions, CHANNEL, settings.cs_quota, settings.cs_window_hours * 3600
         )
+        self.customer_service = CustomerServiceSender(self.api, self.quota)
         self._tasks: set[asyncio.Task[None]] = set()
 
     async def handle(self, message: Message) -> None:
@@ -142,25 +145,12 @@ class MiniProgram:
         await self._send_texts(recipient.sender, outcome_texts(outcome, CAPABILITIES), outcome, recipient.contact or "")
 
     async def _send_texts(self, openid: str, texts: list[str], outcome: Outcome | None, contact: str) -> None:
-        for index, text in enumerate(texts):
-            if not await self.quota.take(openid):
-                await self._fallback(openid, texts[index:], outcome, contact)
-                return
-            try:
-                await self.api.send_text(openid, text)
-            except WeChatApiError as error:
-                if error.errcode not in QUOTA_ERRCODES:
-                    raise
-                await self._fallback(openid, texts[index:], outcome, contact)
-                return
+        async def fallback(rest: Sequence[str]) -> None:
+            # Mini-program customer service has no template route: an SMS when the citizen left a number.
+            phone = contact or str(((outcome.work_order if outcome else None) or {}).get("contact") or "")
+            await sms_fallback(getattr(self.app.state, "sms_outbound", None), phone, rest, CHANNEL, openid)
 
-    async def _fallback(self, openid: str, texts: list[str], outcome: Outcome | None, contact: str) -> None:
-        phone = contact or str(((outcome.work_order if outcome else None) or {}).get("contact") or "")
-        sms = getattr(self.app.state, "sms_outbound", None)
-        if phone and sms is not None:
-            await sms.send(phone, "\n".join(texts))
-            return
-        log.warning("miniprogram: quota used up for %s and no phone; reply kept in the inbox", mask(openid))
+        await self.customer_service.send(openid, texts, fallback)
 
 
 def load_settings() -> MiniProgramSettings:

@@ -2,7 +2,7 @@
 
 access_token lives in the shared session store (Redis in production) with its expiry, so every gateway
 process uses one token; a call answered with errcode 40001/42001/40014 refreshes it once and retries.
-The customer-service quota (5 messages within 48 h of the citizen's last message) is tracked per openid.
+The customer-service quota and sending within it are in channels/wechat_cs.py.
 """
 
 from __future__ import annotations
@@ -125,44 +125,3 @@ def _checked(response: httpx.Response, path: str) -> dict[str, Any]:
     if errcode:
         raise WeChatApiError(errcode, str(data.get("errmsg", "")), path)
     return data
-
-
-class CustomerServiceQuota:
-    """5 customer-service messages within 48 h of the citizen's last message, per openid.
-
-    Every citizen message reopens the window and resets the count. Read-modify-write on the shared store:
-    two processes racing may both send the 5th message; WeChat then answers 45047 and we fall back.
-    """
-
-    def __init__(self, sessions: Any, scope: str, limit: int = 5, window_seconds: int = 48 * 3600) -> None:
-        self._sessions = sessions
-        self._scope = scope
-        self.limit = limit
-        self.window_seconds = window_seconds
-
-    def _key(self, openid: str) -> str:
-        return f"{self._scope}:cs_quota:{openid}"
-
-    async def opened(self, openid: str, now: float | None = None) -> None:
-        at = time.time() if now is None else now
-        await self._sessions.set(self._key(openid), {"opened_at": at, "used": 0}, self.window_seconds)
-
-    async def take(self, openid: str, now: float | None = None) -> bool:
-        """Use one message of the quota; false when the window is closed or the quota is used up."""
-        current = time.time() if now is None else now
-        state = await self._sessions.get(self._key(openid))
-        if not state:
-            return False
-        remaining = int(float(state["opened_at"]) + self.window_seconds - current)
-        used = int(state["used"])
-        if remaining <= 0 or used >= self.limit:
-            return False
-        await self._sessions.set(self._key(openid), {"opened_at": state["opened_at"], "used": used + 1}, remaining)
-        return True
-
-    async def remaining(self, openid: str) -> int:
-        state = await self._sessions.get(self._key(openid))
-        return 0 if not state else max(self.limit - int(state["used"]), 0)
-
-    async def close(self, openid: str) -> None:
-        await self._sessions.delete(self._key(openid))

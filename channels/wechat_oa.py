@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import logging
 import time
+from collections.abc import Sequence
 from dataclasses import replace
 from typing import Literal
 
@@ -29,9 +30,10 @@ from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from channels.base import ChannelServices, Message, MessageKind, Outcome, Recipient
 from channels.errors import ChannelDisabled, InvalidPayload
-from channels.guards import mask, refuse_placeholders, within_rate
+from channels.guards import refuse_placeholders, within_rate
 from channels.render import Capabilities, clean, outcome_text, outcome_texts
-from channels.wechat_api import QUOTA_ERRCODES, CustomerServiceQuota, WeChatApi, WeChatApiError
+from channels.wechat_api import WeChatApi
+from channels.wechat_cs import CustomerServiceQuota, CustomerServiceSender, sms_fallback
 from channels.wechat_envelope import Envelope, Verifier
 from channels.xmlsafe import build_flat
 
@@ -198,6 +200,7 @@ class WeChatOA:
         self.quota = CustomerServiceQuota(
             services.sessions, CHANNEL, settings.cs_quota, settings.cs_window_hours * 3600
         )
+        self.customer_service = CustomerServiceSender(self.api, self.quota)
 
     async def handle(self, message: Message) -> str | None:
         """The passive reply text for this push, or None for `success`."""
@@ -252,20 +255,13 @@ class WeChatOA:
 
     async def deliver(self, recipient: Recipient, outcome: Outcome) -> None:
         """Send a late reply: customer-service messages within the quota, then the fallback."""
-        texts = outcome_texts(outcome, CAPABILITIES)
-        for index, text in enumerate(texts):
-            if self.api is None or not await self.quota.take(recipient.sender):
-                await self._fallback(recipient, outcome, texts[index:])
-                return
-            try:
-                await self.api.send_text(recipient.sender, text)
-            except WeChatApiError as error:
-                if error.errcode not in QUOTA_ERRCODES:
-                    raise
-                await self._fallback(recipient, outcome, texts[index:])
-                return
 
-    async def _fallback(self, recipient: Recipient, outcome: Outcome, texts: list[str]) -> None:
+        async def fallback(texts: Sequence[str]) -> None:
+            await self._fallback(recipient, outcome, texts)
+
+        await self.customer_service.send(recipient.sender, outcome_texts(outcome, CAPABILITIES), fallback)
+
+    async def _fallback(self, recipient: Recipient, outcome: Outcome, texts: Sequence[str]) -> None:
         joined = "\n".join(texts)
         if self.api is not None and self.settings.template_id:
             await self.api.send_template(
@@ -276,14 +272,7 @@ class WeChatOA:
             )
             return
         phone = recipient.contact or str((outcome.work_order or {}).get("contact") or "")
-        sms = getattr(self.app.state, "sms_outbound", None)
-        if phone and sms is not None:
-            await sms.send(phone, joined)
-            return
-        log.warning(
-            "wechat_oa: reply to %s could not be sent (quota used up, no template, no phone); kept in inbox",
-            mask(recipient.sender),
-        )
+        await sms_fallback(getattr(self.app.state, "sms_outbound", None), phone, texts, CHANNEL, recipient.sender)
 
     def respond(self, envelope: Envelope, text: str | None) -> Response:
         if text is None:

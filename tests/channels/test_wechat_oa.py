@@ -398,10 +398,13 @@ async def test_window_closed_by_wechat_falls_back_to_sms(monkeypatch: pytest.Mon
 
 
 async def test_quota_window_and_count(kit: Kit) -> None:
-    from channels.wechat_api import CustomerServiceQuota
+    from channels.wechat_cs import CustomerServiceQuota
 
     quota = CustomerServiceQuota(kit.services.sessions, "t", limit=2, window_seconds=100)
-    assert not await quota.take("o1")  # the citizen never wrote
+    assert await quota.remaining("o1") is None  # no record (expired, or lost with Redis): unknown
+    assert await quota.take("o1")  # so the send is tried: WeChat knows the window
+    await quota.refused("o1", 45015)  # and its refusal is remembered: no more tries
+    assert not await quota.take("o1")
     await quota.opened("o1", now=1000)
     assert await quota.take("o1", now=1050)
     assert await quota.take("o1", now=1060)

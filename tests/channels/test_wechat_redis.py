@@ -5,7 +5,8 @@ from __future__ import annotations
 import httpx
 import pytest
 
-from channels.wechat_api import CustomerServiceQuota, WeChatApi
+from channels.wechat_api import WeChatApi
+from channels.wechat_cs import CustomerServiceQuota
 from tests.channels.fakes import FakeWeChatApi
 
 pytestmark = pytest.mark.redis
