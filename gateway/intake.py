@@ -16,6 +16,8 @@ from gateway.metrics import DUPLICATES, MESSAGES, PENDING_REPLIES
 from gateway.processor import OUTCOMES_CHANNEL
 from gateway.state import StateBackends
 from gateway.store import InboundRecord, Store
+from gateway.workorders.conversation import with_staff_replies
+from gateway.workorders.repository import WorkOrderRepository
 
 log = logging.getLogger(__name__)
 
@@ -163,7 +165,9 @@ async def conversation_history(store: Store, channel: str, session_key: str) -> 
     if conversation_id is None:
         return []
     records = await to_thread.run_sync(store.conversation_messages, conversation_id)
-    return [
+    # Agents' replies are work-order notes, not inbox rows: merged in so a reloaded chat still shows them.
+    staff = await to_thread.run_sync(WorkOrderRepository(store.engine).replies_in_conversation, conversation_id)
+    citizen = [
         {
             "message_id": record.external_id.split(":", 1)[-1],
             "text": record.text,
@@ -173,3 +177,4 @@ async def conversation_history(store: Store, channel: str, session_key: str) -> 
         }
         for record in records
     ]
+    return with_staff_replies(citizen, staff)

@@ -145,6 +145,8 @@
     log.textContent = "";
     answered.clear();
     for (const m of messages) {
+      // An agent's reply on a work order: shown as the live push showed it (its id ends in ":reply").
+      if (m.from === "agent") { showReplies(m); continue; }
       shown.add(m.message_id);
       bubble("me", m.text);
       if ((m.replies || []).length) {

@@ -160,6 +160,17 @@ class WorkOrderRepository:
             )
             return [NoteRecord.of(row) for row in rows]
 
+    def replies_in_conversation(self, conversation_id: str) -> list[NoteRecord]:
+        """What agents sent the citizen on any work order of this conversation, oldest first."""
+        with self._sessions() as session:
+            rows = session.scalars(
+                select(WorkOrderNote)
+                .join(WorkOrder, WorkOrder.ticket == WorkOrderNote.ticket)
+                .where(WorkOrder.conversation_id == conversation_id, WorkOrderNote.kind == "reply")
+                .order_by(WorkOrderNote.at, WorkOrderNote.id)
+            )
+            return [NoteRecord.of(row) for row in rows]
+
     def history(self, ticket: str) -> list[dict[str, Any]]:
         """The audit trail of one order: every event with its actor and time, oldest first."""
         with self._sessions() as session:

@@ -1,0 +1,59 @@
+"""A reloaded web chat shows what agents replied, in order and marked as theirs, not only the assistant's answers."""
+
+from __future__ import annotations
+
+import uuid
+
+from tests.gateway.api.conftest import Api
+
+FIRST = "我们楼下的烧烤摊每天开到凌晨两点，油烟直往楼上窜，窗户都不敢开！！"
+LATER = "谢谢，那大概什么时候能有结果？"
+
+
+def say(api: Api, session: str, text: str) -> dict[str, object]:
+    response = api.client.post(
+        "/channels/web/messages", json={"session_id": session, "message_id": uuid.uuid4().hex, "text": text}
+    )
+    assert response.status_code == 200, response.text
+    body: dict[str, object] = response.json()
+    return body
+
+
+def test_history_after_reload_includes_agents_replies_in_order(api: Api) -> None:
+    session = f"reload-{uuid.uuid4().hex[:8]}"
+    opened = say(api, session, FIRST)
+    ticket = opened["work_order"]["ticket"]  # type: ignore[index]
+    reply = f"/api/workorders/{ticket}/reply"
+    first = api.post("agent.wang", reply, {"text": "您好，已联系城管中队今晚到现场查看。"})
+    second = api.post("agent.zhao", reply, {"text": "补充：执法队员已到场，摊主已承诺整改。"})
+    assert first.status_code == 200 and second.status_code == 200
+    say(api, session, LATER)
+
+    history = api.client.get(f"/channels/web/sessions/{session}/history").json()["messages"]
+
+    spoken = [(m["from"], m.get("author"), m.get("text") or m["replies"][0]["text"]) for m in history]
+    assert spoken == [
+        ("citizen", None, FIRST),
+        ("agent", "agent.wang", "您好，已联系城管中队今晚到现场查看。"),
+        ("agent", "agent.zhao", "补充：执法队员已到场，摊主已承诺整改。"),
+        ("citizen", None, LATER),
+    ]
+    # The assistant's answer to the first message is still there, with the ticket; the agents' entries name it.
+    assert any(ticket in reply["text"] for reply in history[0]["replies"])
+    assert all(m["message_id"] == f"{ticket}:reply" and m["work_order"]["ticket"] == ticket for m in history[1:3])
+
+    # Another citizen's chat shows none of it.
+    other = f"other-{uuid.uuid4().hex[:8]}"
+    say(api, other, "小区电梯又坏了，老人上下楼太难了")
+    others = api.client.get(f"/channels/web/sessions/{other}/history").json()["messages"]
+    assert [m["from"] for m in others] == ["citizen"]
+
+
+def test_internal_notes_are_not_shown_to_the_citizen(api: Api) -> None:
+    session = f"notes-{uuid.uuid4().hex[:8]}"
+    ticket = say(api, session, FIRST)["work_order"]["ticket"]  # type: ignore[index]
+    note = api.post("agent.wang", f"/api/workorders/{ticket}/notes", {"text": "内部：摊主是老面孔，上次已警告"})
+    assert note.status_code == 201
+    history = api.client.get(f"/channels/web/sessions/{session}/history").json()["messages"]
+    assert [m["from"] for m in history] == ["citizen"]
+    assert "内部" not in str(history)
