@@ -6,7 +6,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Literal
 
-from pydantic import Field, SecretStr, model_validator
+from pydantic import Field, SecretStr, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 # Values that must never reach production: defaults, examples and the obvious ones.
@@ -61,6 +61,8 @@ class Settings(BaseSettings):
     catalogue_path: Path | None = None
     # Holiday calendar for working-day deadlines; empty means gateway/config/holidays.yaml.
     holidays_path: Path | None = None
+    # The hotline's timezone (IANA name): its calendar days date tickets, deadlines and report periods.
+    timezone: str = "Asia/Shanghai"
     ticket_prefix: str = "12345"
 
     # Past this many queued messages the gateway stops waiting for replies (they are pushed later);
@@ -108,6 +110,14 @@ class Settings(BaseSettings):
     def models_dir(self) -> Path:
         return self.models_path or self.data_dir / "models"
 
+    @field_validator("timezone")
+    @classmethod
+    def _known_timezone(cls, value: str) -> str:
+        from gateway.workdays import hotline_zone
+
+        hotline_zone(value)  # raises ValueError for a name the zone database does not know
+        return value
+
     @model_validator(mode="after")
     def _refuse_placeholder_secrets(self) -> Settings:
         if self.env != "production":
@@ -117,7 +127,8 @@ class Settings(BaseSettings):
         if key.lower() in _PLACEHOLDER_SECRETS or "not-for-production" in key or len(key) < 32:
             weak.append("HOTLINE_SECRET_KEY")
         token = self.maintainer_token.get_secret_value()
-        if token.lower() in _PLACEHOLDER_SECRETS or len(token) < 24:
+        # Empty is allowed: maintainer accounts use the knowledge API; the shared token is for automation.
+        if token and (token.lower() in _PLACEHOLDER_SECRETS or len(token) < 24):
             weak.append("HOTLINE_MAINTAINER_TOKEN")
         admin_password = self.bootstrap_admin_password.get_secret_value()
         weak_admin = admin_password.lower() in _PLACEHOLDER_SECRETS or len(admin_password) < 12
