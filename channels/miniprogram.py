@@ -121,7 +121,7 @@ class MiniProgram:
         outcome = await self.services.intake.submit(message, self.settings.reply_budget_seconds)
         if not outcome.pending:
             recipient = Recipient(CHANNEL, message.sender, message.external_id, message.contact, message.meta)
-            self._later(self.deliver(recipient, outcome))
+            self._later(self._deliver_ready(recipient, outcome))
 
     def _later(self, work: Any) -> None:
         """Replies go out after `success` is answered: WeChat waits for nobody."""
@@ -139,9 +139,15 @@ class MiniProgram:
         if self._tasks:
             await asyncio.gather(*list(self._tasks), return_exceptions=True)
 
-    async def deliver(self, recipient: Recipient, outcome: Outcome) -> None:
+    async def _deliver_ready(self, recipient: Recipient, outcome: Outcome) -> None:
+        """A reply ready within the budget: every retry of the message gets it, so send it for the first only."""
         if not await self.services.dedup.first_seen(f"{CHANNEL}:sent:{recipient.external_id}", _SENT_TTL_SECONDS):
             return
+        await self.deliver(recipient, outcome)
+
+    async def deliver(self, recipient: Recipient, outcome: Outcome) -> None:
+        """Send a reply. As the registered late-reply sender it runs under the inbox's push claim (once per
+        message, retried by the reconciler if the process dies), so no Redis marker may stop a retried push."""
         await self._send_texts(recipient.sender, outcome_texts(outcome, CAPABILITIES), outcome, recipient.contact or "")
 
     async def _send_texts(self, openid: str, texts: list[str], outcome: Outcome | None, contact: str) -> None:

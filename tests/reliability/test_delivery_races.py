@@ -263,3 +263,51 @@ async def test_failed_push_is_retried_and_then_given_up_after_its_attempts(rig: 
     assert rig.pushes.sent == []
     stuck = rig.store.undelivered(timedelta(0), timedelta(0), max_attempts=10)
     assert [row.id for row in stuck] == [record.id], "the undelivered reply stays visible in the inbox"
+
+
+async def test_miniprogram_retries_answered_within_budget_send_the_reply_once() -> None:
+    """The mini-program sends even a ready reply through the API: three tries of one message, one send."""
+    import httpx
+    from fastapi import FastAPI
+
+    from channels.base import ChannelServices, Reply
+    from channels.miniprogram import MiniProgram, MiniProgramSettings
+
+    sent: list[str] = []
+
+    def wechat(request: httpx.Request) -> httpx.Response:
+        if request.url.path == "/cgi-bin/token":
+            return httpx.Response(200, json={"access_token": "TOKEN_mp", "expires_in": 7200})
+        sent.append(request.read().decode())
+        return httpx.Response(200, json={"errcode": 0, "errmsg": "ok"})
+
+    class ReadyIntake:
+        async def submit(self, message: Message, budget_seconds: float) -> Outcome:
+            return Outcome(message.external_id, (Reply("您反映的路灯问题已登记，工单号12345-20261128-000417。"),))
+
+    state = build_state("", "mp-retries")
+    http = httpx.AsyncClient(transport=httpx.MockTransport(wechat))
+    services = ChannelServices(
+        intake=ReadyIntake(),  # type: ignore[arg-type]  # only submit is used
+        broadcast=state.pubsub,
+        dedup=state.dedup,
+        rate_limits=state.rate_limits,
+        sessions=state.sessions,
+        http=http,
+        register_sender=lambda _name, _deliver: None,
+        on_shutdown=lambda _hook: None,
+    )
+    settings = MiniProgramSettings(
+        token="mp-races-token", appid="wx00races00000001", secret="mp-races-secret", api_base="https://api.weixin.test"
+    )
+    channel = MiniProgram(settings, services, FastAPI())
+    message = Message(channel="miniprogram", external_id="24590000000000417", session_key="oMpRetry01",
+                      sender="oMpRetry01", text="村口路灯坏了一个月，晚上走路看不见", raw="{}")  # fmt: skip
+    try:
+        for _ in range(3):
+            await channel.handle(message)
+        await channel.drain()
+    finally:
+        await http.aclose()
+        await state.close()
+    assert len(sent) == 1 and "000417" in sent[0]
