@@ -12,37 +12,43 @@ import bisect
 import re
 from collections.abc import Callable
 
+# Damage done by weather, not by a driver or a rioter ("台风把树刮倒了，砸坏了车").
+WEATHER_DAMAGE = r"(?:大风|台风|狂风|风|暴雨|冰雹)(?:把)?[^,。!?]{0,6}(?:刮倒|吹倒|砸坏|压坏|砸了|刮坏)"
 # Phrases that contain trigger text but are not emergencies; blanked before triggers run.
 MASKED_PHRASES = re.compile(
-    r"火灾隐患|消防隐患|安全隐患|火灾险|防火|消防通道|消防栓|消防门|灭火器|灭火毯|消防演练|消防演习|消防安全|"
-    r"消防检查|消防设施|消防知识|火灾报警器|烟雾报警器|烟感|火灾预防|火锅|火车|打火机|火柴|上火|发火|火气|"
+    WEATHER_DAMAGE + r"|"
+    r"火灾隐患|消防隐患|安全隐患|火灾险|防火|消防通道|消防栓|消防门|灭火器|灭火毯|"
+    r"消防检查|消防设施|火灾报警器|烟雾报警器|烟感|火灾预防|火锅|火车|打火机|火柴|上火|发火|火气|火大|恼火|火上浇油|心急火燎|"
     r"火爆|火腿|火化|火葬|烤火|生火做饭|点火|火候|火龙果|火山|火箭|火热|火速|红红火火|交通事故认定|事故认定书|"
     r"车祸险|意外险|交强险|抢购|抢票|抢红包|抢车位|抢修|抢险|跳楼价|跳楼甩卖|跳楼大甩卖|杀价|杀毒|秒杀|杀虫|"
     r"打人工|打架子鼓|被困扰|困难|中毒太深|网瘾|窒息的操作|救护车收费|中暑预防|撞衫|撞脸|撞单|撞期|碰了壁|"
-    r"碰了钉子|碰了一鼻子灰|急救知识|急救培训|消防培训|被抢先|抢先|抢答|抢单|抢活|抢生意|抢地盘|抢占|"
+    r"碰了钉子|碰了一鼻子灰|被抢先|抢先|抢答|抢单|抢活|抢生意|抢地盘|抢占|"
     r"抢道|抢行|抢位|冒烟的油烟机|油烟|烟囱冒烟|吸烟|抽烟|二手烟|烟头|香烟|烟花|烟酒|烟草|烟民|"
     r"(?:累|热|饿|困|忙|气|晒|转|吵)得?(?:我|人)?(?:快|要|都快)?晕(?:倒|过去|了)|快要晕倒|打得火热|(?:猫|狗|鸟|鸡)(?:在)?打架|"
     r"(?:路面|地面|马路|路上|人行道)[^,。!?]{0,2}塌|塌(?:了)?(?:一个|个)(?:大)?坑|塌陷|跟踪处理|跟踪落实|跟踪回访|跟踪服务|跟踪调查|气得(?:要|快)?吐血|吐血推荐|打不着火|点不着火|打不着|打手心|打人手|"
-    r"(?:简直|就是|这是|跟|和|等于|像)(?:是)?抢钱|抢钱啊|压得(?:我|人)?喘不过气|"
-    r"(?:累|热|饿|困|烦|忙|吵|笑|气|急|冷|臭|难受|疼)(?:得)?(?:快|要)死了|(?:累|忙|加班)[^,。!?]{0,4}猝死"
+    r"(?:简直|就是|这是|跟|和|等于|像)(?:是)?抢钱|抢钱啊|(?:压|涨|逼|累|忙|气|愁|加|催|卷|烦)得(?:我|人)?(?:都)?(?:快|要)?喘不过气|"
+    r"气得(?:我)?(?:胸口|心口|肝|脑袋|头)(?:都)?(?:疼|痛)|"
+    r"(?:累|热|饿|困|烦|忙|吵|笑|气|急|冷|臭|难受|疼|烦)(?:得)?(?:快|要)?死(?:了|人|我了)|(?:累|忙|加班)[^,。!?]{0,4}猝死"
 )
 
 INFORMATIONAL = re.compile(
-    r"新闻|报道|听说|网上说|网上看到|视频里|电影|电视剧|小说|演习|演练|培训|讲座|宣传|科普|知识|课上|"
+    r"新闻|报道|听说|听[^,。!?]{0,4}说|网上说|网上看到|视频里|电影|电视剧|小说|演习|演练|培训|讲座|宣传|科普|知识|课上|"
     r"游戏里|梦见|做梦|梦到|教育片|模拟|视频(?:里|上|说|中)|短视频|网上(?:说|看到|传|流传|有人说|都在说)|辟谣|谣言|"
-    r"朋友圈|群里说|抖音"
+    r"朋友圈|群里说|(?:群里|网上|外面|大家|都)(?:都)?在传(?!销)|传言|据说|有没有这回事|抖音"
 )
 NEGATION_BEFORE = re.compile(
-    r"(?:没有|没|不是|并非|并没有|并未|未|无|不会|不用|不要|别|从没|从来没|差点|差一点|差点儿|险些)(?:就)?"
+    r"(?:没有|没|不是|并非|并没有|并未|未|无|不会|不用|不要|别|从没|从来没|差点|差一点|差点儿|险些|冇|冇有|"
+    r"没得|莫得|木有|唔系|不系)(?:就)?"
     r"(?:发生|出现|人|再|在|有|被)?$"
 )
 HYPOTHETICAL_BEFORE = re.compile(
     r"如果|假如|万一|要是|假设|一旦|倘若|若是|怕|担心|害怕|防止|以免|避免|预防|防范|容易|可能会|会不会|会引起|"
-    r"会导致|引发|造成|小心|生怕|迟早|早晚|随时可能|随时会|存在|什么情况|哪些情况|怎样才能|怎么防|如何防|"
+    r"(?:时|的时候)(?:应该|该|要)?(?:怎么|如何)|会导致|引发|造成|(?<!不)小心|生怕|迟早|早晚|随时可能|随时会|存在|什么情况|哪些情况|怎样才能|怎么防|如何防|"
     r"遇到|遇上|碰到|发生了?.{0,3}(?:应该|该)|是否|能不能|可不可以|要不要|有没有.{0,3}(?:风险|可能)|^请问"
 )
 HYPOTHETICAL_AFTER = re.compile(
-    r"^.{0,3}(?:的)?(?:风险|隐患|危险|可能性|的可能)|^.{0,6}(?:时|的时候|后|之后|以后)(?:应该|要|该|怎么|如何|需要)|"
+    r"^.{0,3}(?:的)?(?:风险|隐患|危险|可能性|的可能|苗头|迹象|倾向)|^了?的话|"
+    r"^了?[^,。!?]{0,4}(?:能不能|可不可以|能否)(?:用|灭|扑|救|处理)|^了?[^,。!?]{0,3}(?:往哪(?:里|儿)?跑|怎么跑)|^.{0,6}(?:时|的时候|后|之后|以后)(?:应该|要|该|怎么|如何|需要|能不能|可不可以|可以|能否)|"
     r"^.{0,6}(?:怎么|如何|怎样)(?:预防|防范|逃生|自救|急救|应对|避免|处理比较好|做)|"
     r"^.{0,8}(?:应急预案|常识|注意事项|注意什么|找哪个部门|归谁管|哪个部门管|打什么电话)|"
     r"^.{0,6}(?:后果不堪设想|会负责吗|负责吗|能赔吗|怎么赔|谁负责|谁来赔)"
@@ -51,25 +57,28 @@ HYPOTHETICAL_AFTER = re.compile(
 KNOWLEDGE = re.compile(
     r"怎么预防|如何预防|如何防范|怎么防范|预防措施|防范措施|有什么症状|什么症状|症状是什么|急救方法|自救方法|逃生方法|"
     r"注意事项|应急知识|是什么原因|有哪些原因|怎么急救|如何急救|怎么自救|如何自救|怎么逃生|如何逃生|前兆|征兆|先兆|"
-    r"怎么灭|如何灭|怎么处理比较好|一般(?:要|应该|该)?(?:怎么|如何)"
+    r"怎么灭|如何灭|能不能灭|能灭吗|用什么灭|怎么处理比较好|一般(?:要|应该|该)?(?:怎么|如何)"
 )
 RESOLVED = re.compile(
     r"(?:已经|已|早就|都|总算|终于)(?:被)?(?:扑灭|灭了|熄灭|处理好|处理完|解决|控制住|救出来|送(?:到)?医院|出院|"
     r"没事了|好了|抢救过来|脱险|找到|回来|抓到|抓住|醒了|醒过来|离开了|走了)|火灭了|没事了|平安了|找到了|"
     r"回家了|醒过来了|抢救过来了|脱离危险|虚惊一场|误会|误报|搞错了|已经(?:关|关掉|关了)(?:阀门|总阀|煤气|燃气)|"
-    r"(?:警察|交警|民警|消防|消防员|救护车|医生)已经(?:来|到)|已经散了|(?:弄|放|救|拉)出来了|(?:盖|浇|踩|扑|打)灭|"
-    r"没砸到人|没有砸到人|协商好了|私了了|谈好了|已经(?:好|没事|恢复|正常)|人没事|没什么大碍|没大碍|有点青|擦破(?:了)?点皮|轻微伤|小伤"
+    r"(?:警察|交警|民警|消防|消防员|救护车|医生)已经(?:来|到)|"
+    r"(?:警察|民警|派出所|救护车|120|医生|消防)(?:已经|已)(?:把人)?(?:带走|拉走|接走|送走|抓走)|已经散了|(?:弄|放|救|拉)出来了|(?:盖|浇|踩|扑|打)灭|"
+    r"(?:已经|已)被?(?:警察|民警|派出所|公安|交警|救护车|120|110|医生|消防)[^,。!?]{0,3}(?:带走|拉走|接走|送走|抓走|控制住)|"
+    r"(?:案子|案件|案)(?:已经|已)?破了|已经破案|没砸到人|没有砸到人|协商好了|私了了|谈好了|已经(?:好|没事|恢复|正常)|人没事|没什么大碍|没大碍|有点青|擦破(?:了)?点皮|轻微伤|小伤"
 )
 RESOLVED_OVERRIDE = re.compile(r"又|再次|复燃|还在|重新|还没")
 PAST = re.compile(
     r"上周|上星期|上礼拜|上个月|上月|去年|前年|前几天|前些天|前段时间|上次|那次|那天|当时|之前|以前|曾经|"
-    r"年前|月前|天前|周前|星期前|礼拜前|小时前|几年前|昨天|昨晚|前天|年初|月初|过年的时候|小时候|(?<!\d)\d{1,2}月\d{1,2}[日号]|"
+    r"年前|月前|天前|周前|前晚|前夜|前些日子|前[两三四五六七八九十几]天|那场|那起|那件事|那回|那事|"
+    r"过去(?:了)?(?:好)?[一两三四五六七八九十半几]+(?:个)?(?:年|月|天|星期|周)|星期前|礼拜前|小时前|几年前|昨天|昨晚|前天|年初|月初|过年的时候|小时候|(?<!\d)\d{1,2}月\d{1,2}[日号]|"
     r"[一二三四五六七八九十]+月[一二三四五六七八九十]+[日号]"
 )
 AFTERMATH = re.compile(
     r"赔偿|理赔|保险|报销|定损|索赔|追责|起诉|维权|责任认定|认定|医药费|修车|维修费|误工费|处理结果|赔钱|不赔|"
-    r"怎么赔|赔付|鉴定|调解|私了|判决|立案|判了|拘留了|案子|案件|进展|回执|笔录|出警记录|报案|事故证明|火灾证明|"
-    r"损失|补偿|后续|善后|费用|退钱|退款|追究|责任|后遗症|复查|康复|住院费|开证明|没人修|一直没人(?:修|管|处理|来修)|没人处理|保修|锦旗|"
+    r"怎么赔|赔付|鉴定|调解|(?<![要想说非])私了|判决|立案|判了|拘留了|案子|案件|进展|回执|笔录|出警记录|报案|事故证明|火灾证明|"
+    r"损失|补偿|(?:抢劫|盗窃|诈骗|伤害|命)案|后续|善后|费用|退钱|退款|追究|责任|后遗症|复查|康复|住院费|开证明|没人修|一直没人(?:修|管|处理|来修)|没人处理|保修|锦旗|"
     r"表扬|感谢"
 )
 ADMIN = re.compile(
@@ -79,14 +88,14 @@ ADMIN = re.compile(
 )
 POLLUTION = re.compile(
     r"烟囱|排放|污染|烧烤|焚烧|烧秸秆|烧垃圾|烧纸|烧树叶|熏得|熏人|呛人|异味|环保|扰民|烧东西|露天烧|排烟|"
-    r"工厂|厂子|化工|臭味|气味难闻"
+    r"工厂|厂子|化工|臭味|气味难闻|臭得|臭死|难闻|烧电线|剥铜|烧轮胎|烧塑料|烧橡胶"
 )
 STRONG_PRESENT = re.compile(
     r"正在|还在烧|火越来越大|越烧越大|快来|快点来|赶紧来|赶紧派|马上来|马上派|快派|救命|快救|出不来|等着救|"
     r"现在正|现在又|又着火|又冒烟|又打|又开始|复燃|快不行|来不及|救救|help|sos"
 )
 PRESENT = re.compile(
-    r"正在|还在|(?<!到)现在还|现在正|现在又|刚刚|刚才|快来|快点|快救|快派|赶紧|马上|就在|此刻|一直在|一直流|"
+    r"正在|还在|(?<!到)现在还(?!能|可以|有没有|要|得|需要|没人|不)|现在正|现在又|刚刚|刚才|快来|快点|快救|快派|赶紧|马上|就在|此刻|一直在|一直流|"
     r"一直冒|一直昏|一直叫不醒|有人在|救命|此时|目前还|这会儿|眼下|立刻|还没(?:找到|回来|醒|走)|至今|仍然|仍在"
 )
 # "In progress" for triggers that are only emergencies while happening (theft, stalking).
@@ -95,11 +104,32 @@ IN_PROGRESS = re.compile(
 )
 # Acute words: a pollution-sounding sentence with these is an incident, not a complaint.
 ACUTE = re.compile(r"泄漏|泄露|爆炸|有毒气体|毒气|中毒|晕倒|着火|起火|火光|明火|烧起来")
+WEATHER = re.compile(WEATHER_DAMAGE + r"|台风|冰雹|暴雨|大风|狂风")
+# Animals and belongings that go missing (the missing-person triggers must not fire on them).
+ANIMAL_OR_OBJECT = re.compile(r"猫|狗|鸟|鹦鹉|宠物|乌龟|兔|鱼|仓鼠|鸡|鸭|鹅|羊|牛|猪|证|卡|本|包|手机|钥匙|快递|车|箱")
+FIGURATIVE_HELP = re.compile(
+    r"app|APP|软件|系统|网站|小程序|注册|登录|登陆|作业|考试|政策|房价|房租|工资|办事|窗口|手续|流程|审批|公积金|社保|"
+    r"医保|物业费|停车费|学费|补课|排队|客服"
+)
+# Complaints about a standing hazard (checked on the unmasked text: the masked phrases hide 隐患).
+COMPLAINT_HAZARD = re.compile(
+    r"隐患|不安全|太危险|很危险|多危险|违规|违章|私拉|飞线|乱拉|乱停|占用|堵(?:住|了|塞)?[^,。!?]{0,3}(?:消防|安全|逃生)通道|"
+    r"消防通道|安全出口|没人管|不管|督促|整改|投诉|举报"
+)
+# "砸伤过", "被打过": the experiential aspect marker puts the event in the past.
+EXPERIENCED_AFTER = re.compile(r"过(?![来去])")
+# "被蛇咬了应该怎么处理?" with nobody named is a first-aid question; "我被蛇咬了…" is not.
+GENERIC_QUESTION_AFTER = re.compile(r"了?[,]?(?:一般)?(?:应该|该|要)?(?:怎么|如何|咋)(?:处理|办|弄)")
+ANCHOR = re.compile(
+    r"我|俺|咱|偶|家|孩子|小孩|宝宝|老人|爸|妈|爷|奶|外公|外婆|老公|老婆|朋友|同事|邻居|有人|他|她|现在|刚|这里|这边"
+)
 SENTENCE_SPLIT = re.compile(r"[。！？!?;；\n]+")
 CLAUSE_SPLIT = re.compile(r"[,，、:：\s]+")
 HYPOTHETICAL_WINDOW = 12
 # Habitual situations are complaints, not incidents in progress (unless a strong present marker).
-HABITUAL = re.compile(r"天天|每天|经常|总是|老是|整天|三天两头|每次|长期|好几天了|好多次|每晚|每天晚上")
+HABITUAL = re.compile(
+    r"天天|每天|经常|总是|老是|整天|三天两头|每次|长期|好几天了|好多次|每晚|每天晚上|成日|一到(?:夏天|冬天|晚上)"
+)
 
 
 class TextIndex:
@@ -182,13 +212,17 @@ def blocked_by(index: TextIndex, start: int, end: int, *, needs_present: bool, c
         return None
     if near(INFORMATIONAL):
         return "informational (news, drill, hearsay)"
+    if EXPERIENCED_AFTER.match(after_clause):
+        return "past event"
+    if GENERIC_QUESTION_AFTER.match(after_clause) and not index.search(ANCHOR, s_start, s_end):
+        return "hypothetical, risk or prevention question"
     if HYPOTHETICAL_BEFORE.search(before_clause) or HYPOTHETICAL_AFTER.search(after_clause):
         return "hypothetical, risk or prevention question"
     if near(KNOWLEDGE):
         return "knowledge question (symptoms, prevention, first aid)"
     if near(RESOLVED) and not RESOLVED_OVERRIDE.search(text, end, w_end):
         return "resolved"
-    present = near(PRESENT)
+    present = _present(index, w_start, w_end)
     if near(PAST) and (not present or (not critical and near(AFTERMATH))):
         return "past event"
     # A life-threatening trigger is never explained away by a complaint or admin word alone.
@@ -201,6 +235,16 @@ def blocked_by(index: TextIndex, start: int, end: int, *, needs_present: bool, c
     if needs_present and not near(IN_PROGRESS):
         return "not in progress"
     return None
+
+
+def _present(index: TextIndex, start: int, end: int) -> bool:
+    """A present marker in text[start:end]; "有人在" right after a past time ("前晚有人在…") is not one."""
+    text = index.text
+    for m in PRESENT.finditer(text, start, end):
+        if m.group(0) == "有人在" and PAST.search(text[max(start, m.start() - 4) : m.start()]):
+            continue
+        return True
+    return False
 
 
 def pollution_complaint(index: TextIndex, start: int) -> bool:

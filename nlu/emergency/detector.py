@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 
 from nlu.emergency import context, lexicon
@@ -11,7 +12,11 @@ SERVICE_ORDER = ("110", "119", "120", "122")
 MAX_REASON_PARTS = 8
 _SERVICE_LABEL = {"110": "police", "119": "fire", "120": "ambulance", "122": "traffic accident"}
 # Triggers whose smoke/fire words are routinely used in pollution complaints.
-_POLLUTION_SENSITIVE = frozenset({"smoke", "fire", "hazmat"})
+# A trigger the rules rejected for one of these families in the model's sentence: the rules read the
+# scope (negation, a question, a past or resolved event), the model only reads words.
+_MODEL_DEFERS_TO = ("negated", "hypothetical", "knowledge", "informational", "resolved", "past")
+_PERSON = re.compile(lexicon.PERSON)
+_POLLUTION_SENSITIVE = frozenset({"smoke", "fire", "hazmat", "chemical"})
 
 
 @dataclass(frozen=True, slots=True)
@@ -61,12 +66,20 @@ def scan(text: str) -> tuple[list[Hit], list[Rejected]]:
             family = context.blocked_by(index, start, end, needs_present=trig.needs_present, critical=trig.critical)
             if family is None and trig.name in _POLLUTION_SENSITIVE and context.pollution_complaint(index, start):
                 family = "pollution complaint"
+            if family is None and trig.generic and index.search(context.FIGURATIVE_HELP, s_start, s_end):
+                family = "figurative (a cry about paperwork or an app)"
+            if family is None and trig.name.startswith("missing") and not _PERSON.search(masked, start, end):
+                # "鹦鹉走丢了", "钥匙找不到了": the bare verb, with an animal or a belonging just before it.
+                c_start, _ = index.clause(start)
+                if context.ANIMAL_OR_OBJECT.search(masked, max(c_start, start - 6), start):
+                    family = "an animal or a belonging, not a person"
             if family is not None:
                 rejected.append(Rejected(trig.name, start, end, family))
                 continue
             services = set(trig.services)
             notes: list[str] = []
-            if services & {"122", "110"} and "120" not in services:
+            # Accidents, assaults and fires with someone hurt also need an ambulance.
+            if services & {"122", "110", "119"} and "120" not in services:
                 injury = _injured(index, s_start, s_end)
                 if injury is not None:
                     services.add("120")
@@ -80,11 +93,36 @@ def scan(text: str) -> tuple[list[Hit], list[Rejected]]:
     return hits, rejected
 
 
-def _from_model(norm: Normalized) -> Emergency | None:
+def _model_vetoed(norm: Normalized, start: int, rejected: list[Rejected]) -> bool:
+    """Reasons not to trust a model-only hit whose best sentence starts at `start`.
+
+    The model scores wording; these checks ask what the sentence is about: a trigger the rules found
+    negated or scoped away (question, past, resolved, hearsay), a standing-hazard or pollution
+    complaint, or a utility outage (which belongs to its operator, GB/T 44190 6.3.2). A list of
+    required danger words was tried and dropped: missing people and poisonings are reported without
+    any such word.
+    """
+    from nlu import utility
+
+    index = context.TextIndex(norm.text)
+    s_start, s_end = index.sentence(start)
+    if any(r.family.startswith(_MODEL_DEFERS_TO) and s_start <= r.start < s_end for r in rejected):
+        return True
+    if index.search(context.STRONG_PRESENT, s_start, s_end) is None and (
+        index.search(context.COMPLAINT_HAZARD, s_start, s_end) is not None
+        or index.search(context.WEATHER, s_start, s_end) is not None
+        or context.pollution_complaint(index, start)
+    ):
+        return True
+    referral = utility.detect(norm)
+    return referral is not None and referral.utility != "gas"
+
+
+def _from_model(norm: Normalized, rejected: list[Rejected]) -> Emergency | None:
     from nlu.emergency import model
 
     hit = model.get().predict(context.mask_phrases(norm.text))
-    if hit is None:
+    if hit is None or _model_vetoed(norm, hit.start, rejected):
         return None
     start, end = norm.to_original(hit.start, hit.end)
     return Emergency(
@@ -99,9 +137,9 @@ def _from_model(norm: Normalized) -> Emergency | None:
 
 def detect(norm: Normalized, *, use_model: bool = True) -> Emergency | None:
     """Rules first (they name their evidence); the statistical model catches what they miss."""
-    hits, _ = scan(norm.text)
+    hits, rejected = scan(norm.text)
     if not hits:
-        return _from_model(norm) if use_model else None
+        return _from_model(norm, rejected) if use_model else None
     specific = [h for h in hits if not h.trigger.generic]
     if specific:
         # "救命" in a fire report means 119, not 119 + 110.
