@@ -23,6 +23,8 @@ from knowledge.scoring import MODES, Calibration, ModeParams, QueryScores
 
 WRONG_COST = 3.0
 ALPHAS = tuple(round(a, 2) for a in np.linspace(0.0, 1.0, 21))
+# Candidate weights of the runner-up margin in the answer confidence (0 = the best score alone).
+MARGIN_WEIGHTS = (0.0, 0.5, 1.0, 2.0, 4.0, 8.0)
 
 
 @dataclass(frozen=True)
@@ -44,6 +46,7 @@ class ModeReport:
     wrong_answers: int
     threshold: float
     alpha: float
+    margin_weight: float
 
     def to_json(self) -> dict[str, object]:
         return {
@@ -58,6 +61,7 @@ class ModeReport:
             "wrong_answers": self.wrong_answers,
             "threshold": round(self.threshold, 4),
             "alpha": self.alpha,
+            "margin_weight": self.margin_weight,
         }
 
 
@@ -107,11 +111,15 @@ def score_set(kb: KnowledgeBase, rows: Sequence[LabelledQuestion]) -> ScoredSet:
 
 
 def _outcomes(
-    values: npt.NDArray[np.float32], scored: ScoredSet
+    values: npt.NDArray[np.float32], scored: ScoredSet, margin_weight: float = 0.0
 ) -> tuple[npt.NDArray[np.int64], npt.NDArray[np.float32], npt.NDArray[np.float64]]:
-    """For each question: rank of the right article (0 = absent/out of KB), top score, and top-is-right."""
+    """For each question: rank of the right article (0 = absent/out of KB), answer confidence (the top score
+    plus margin_weight x its lead over the runner-up), and top-is-right."""
     order = np.argsort(-values, axis=1, kind="stable")
-    top_score = values[np.arange(len(values)), order[:, 0]]
+    rows = np.arange(len(values))
+    top = values[rows, order[:, 0]]
+    runner_up = values[rows, order[:, 1]] if values.shape[1] > 1 else np.zeros_like(top)
+    top_score = (top + margin_weight * (top - runner_up)).astype(np.float32)
     position = {a: i for i, a in enumerate(scored.article_ids)}
     ranks = np.zeros(len(values), dtype=np.int64)
     for row, label in enumerate(scored.labels):
@@ -123,7 +131,7 @@ def _outcomes(
 
 def report(scored: ScoredSet, mode: str, params: ModeParams) -> ModeReport:
     values = scored.values(mode, params.alpha)
-    ranks, top_score, top_right = _outcomes(values, scored)
+    ranks, top_score, top_right = _outcomes(values, scored, params.margin_weight)
     in_kb = np.array([bool(label) for label in scored.labels])
     answered = top_score >= params.threshold
     n_in, n_out = int(in_kb.sum()), int((~in_kb).sum())
@@ -141,6 +149,7 @@ def report(scored: ScoredSet, mode: str, params: ModeParams) -> ModeReport:
         wrong_answers=wrong,
         threshold=params.threshold,
         alpha=params.alpha,
+        margin_weight=params.margin_weight,
     )
 
 
@@ -161,7 +170,8 @@ def _best_threshold(
 
 
 def calibrate(scored: ScoredSet, encoder: str, modes: Sequence[str] = MODES, source: str = "") -> Calibration:
-    """Fused: first the mix that ranks best (top-1, then MRR@5), then for every mode the threshold."""
+    """Fused: first the mix that ranks best (top-1, then MRR@5); then for every mode the margin weight and
+    threshold of the best utility (ties go to the smaller weight: the simpler rule)."""
     in_kb = np.array([bool(label) for label in scored.labels])
     params: dict[str, ModeParams] = {}
     for mode in modes:
@@ -169,7 +179,13 @@ def calibrate(scored: ScoredSet, encoder: str, modes: Sequence[str] = MODES, sou
         if mode == "fused":
             ranked = [(report(scored, mode, ModeParams(1.0, a)), a) for a in ALPHAS]
             alpha = max(ranked, key=lambda item: (item[0].top1, item[0].mrr5, item[1]))[1]
-        _, top_score, right = _outcomes(scored.values(mode, alpha), scored)
-        threshold, _utility = _best_threshold(top_score, right, in_kb)
-        params[mode] = ModeParams(threshold=round(threshold, 4), alpha=float(alpha))
+        values = scored.values(mode, alpha)
+        best: tuple[float, float, float] | None = None  # utility, weight, threshold
+        for weight in MARGIN_WEIGHTS:
+            _, confidence, right = _outcomes(values, scored, weight)
+            threshold, utility = _best_threshold(confidence, right, in_kb)
+            if best is None or utility > best[0]:
+                best = (utility, weight, threshold)
+        assert best is not None
+        params[mode] = ModeParams(threshold=round(best[2], 4), alpha=float(alpha), margin_weight=best[1])
     return Calibration(encoder, params, source)

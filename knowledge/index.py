@@ -110,6 +110,9 @@ class IndexData:
     bm25: bm25s.BM25
     df: dict[str, int]
     n_docs: int
+    # (articles, dim): one normalised vector per article (its phrasings' mean and its answer, weighted like
+    # the dense score) for the coarse pass of large knowledge bases (scoring.score).
+    coarse: Vector
 
     def idf(self, token: str) -> float:
         # Lucene's BM25 idf; a token the index has never seen gets the maximum (df = 0), so unmatched
@@ -287,6 +290,7 @@ def load(index_dir: Path, generation: str) -> IndexData:
         raise SearchIndexError(f"cannot load search index {path}: {exc}") from exc
     doc_article = np.asarray(docs["article"], dtype=np.int64)
     starts = np.searchsorted(doc_article, np.arange(len(articles))).astype(np.int64)
+    coarse = coarse_vectors(vectors, answer_vectors, starts)
     return IndexData(
         generation=generation,
         meta=meta,
@@ -299,4 +303,20 @@ def load(index_dir: Path, generation: str) -> IndexData:
         bm25=retriever,
         df={str(k): int(v) for k, v in docs["df"].items()},
         n_docs=max(1, len(docs["text"])),
+        coarse=coarse,
     )
+
+
+# Weight of the phrasings (vs the answer passage) in the coarse article vector, as in the dense score.
+COARSE_QUESTION_WEIGHT = 0.6
+
+
+def coarse_vectors(vectors: Vector, answer_vectors: Vector, starts: npt.NDArray[np.int64]) -> Vector:
+    if len(starts) == 0 or vectors.shape[0] == 0:
+        return np.zeros((len(starts), vectors.shape[1] if vectors.ndim == 2 else 1), dtype=np.float32)
+    counts = np.diff(np.append(starts, vectors.shape[0])).astype(np.float32)
+    mean = np.add.reduceat(vectors, starts, axis=0) / counts[:, None]
+    mean /= np.maximum(np.linalg.norm(mean, axis=1, keepdims=True), 1e-12)
+    mixed = COARSE_QUESTION_WEIGHT * mean + (1.0 - COARSE_QUESTION_WEIGHT) * answer_vectors
+    mixed /= np.maximum(np.linalg.norm(mixed, axis=1, keepdims=True), 1e-12)
+    return np.ascontiguousarray(mixed, dtype=np.float32)

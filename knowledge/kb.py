@@ -16,13 +16,15 @@ import numpy as np
 import numpy.typing as npt
 
 from knowledge import index as index_mod
-from knowledge.embedding import DEFAULT_ENCODER_NAME, encoder_prompts, load_encoder
-from knowledge.errors import KnowledgeError
+from knowledge.embedding import DEFAULT_ENCODER_NAME, default_encoder_dir, encoder_prompts, is_default, load_encoder
+from knowledge.encoder import onnx_query
+from knowledge.encoder.onnx_query import OnnxQueryEncoder
+from knowledge.errors import EncoderError, KnowledgeError
 from knowledge.index import IndexData, Vector
 from knowledge.models import Answer, Candidate, SearchResult, Status
 from knowledge.scoring import Calibration, QueryScores, load_calibration, matched_question, score
 from knowledge.store import ArticleStore
-from knowledge.tokens import search_tokens
+from knowledge.tokens import normalized_search_tokens
 
 if TYPE_CHECKING:
     from sentence_transformers import SentenceTransformer
@@ -30,6 +32,10 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 
 ENCODER_ENV = "HOTLINE_EMBEDDING_MODEL"
+# How questions are encoded at search time: "auto" (ONNX Runtime int8 when the model can be exported, else
+# torch), "onnx-int8", "onnx-float32" or "torch". Documents are always encoded by the float model.
+QUERY_ENCODER_ENV = "HOTLINE_KB_QUERY_ENCODER"
+QUERY_ENCODERS = ("auto", "onnx-int8", "onnx-float32", "torch")
 # Long letters are cut before encoding: the first part of a citizen's letter carries the question.
 MAX_QUERY_CHARS = 400
 # Answers are embedded from their first part: title and opening lines carry the topic.
@@ -56,6 +62,12 @@ class KnowledgeBase:
         self._doc_prompt: str | None = None
         if model is not None:
             self._query_prompt, self._doc_prompt = encoder_prompts(model, self.encoder_name)
+        self.query_encoder_kind = os.environ.get(QUERY_ENCODER_ENV, "auto").strip() or "auto"
+        if self.query_encoder_kind not in QUERY_ENCODERS:
+            choices = ", ".join(QUERY_ENCODERS)
+            raise KnowledgeError(f"{QUERY_ENCODER_ENV}={self.query_encoder_kind!r}: use one of {choices}")
+        self._onnx: OnnxQueryEncoder | None = None
+        self._onnx_tried = False
         self._index: IndexData | None = None
         self._calibration: Calibration | None = None
         self._lock = threading.RLock()
@@ -188,13 +200,38 @@ class KnowledgeBase:
         vectors[order] = encoded
         return np.asarray(vectors, dtype=np.float32)
 
-    def encode_query(self, question: str) -> Vector:
+    def query_encoder(self) -> OnnxQueryEncoder | None:
+        """The ONNX Runtime encoder for questions (exported and cached on first use), or None for torch."""
+        with self._lock:
+            if self._onnx is not None or self._onnx_tried or self.query_encoder_kind == "torch":
+                return self._onnx
+            self._onnx_tried = True
+            model = self.model
+            precision = "float32" if self.query_encoder_kind == "onnx-float32" else "int8"
+            prefix = (getattr(model, "prompts", {}) or {}).get(self._query_prompt or "", "")
+            try:
+                path = onnx_query.export(model, self._onnx_dir(), self.encoder_name, precision)
+                self._onnx = onnx_query.OnnxQueryEncoder(path, model.tokenizer, prefix)
+            except (EncoderError, ImportError) as exc:
+                if self.query_encoder_kind != "auto":
+                    raise EncoderError(f"{QUERY_ENCODER_ENV}={self.query_encoder_kind}: {exc}") from exc
+                log.warning("query encoder stays on torch (slower): %s", exc)
+            return self._onnx
+
+    def _onnx_dir(self) -> Path:
+        """Beside the offline default encoder's folder (shared by every index), else inside the index folder."""
+        if is_default(self.encoder_name):
+            return (self.encoder_dir or default_encoder_dir()).with_name(DEFAULT_ENCODER_NAME + "-onnx")
+        return self.index_dir / "query-encoder"
+
+    def encode_query(self, question: str, normalized: str | None = None) -> Vector:
         """The NLU-normalised question (simplified characters, half-width, typos folded) is encoded, as the
         articles are written in normalised simplified Chinese."""
-        import nlu
-
+        text = normalized if normalized is not None else normalized_question(question)
+        fast = self.query_encoder()
+        if fast is not None:
+            return fast.encode(text)
         model = self.model
-        text = nlu.normalize(question[:MAX_QUERY_CHARS]).text or question[:MAX_QUERY_CHARS]
         vector = model.encode(
             [text],
             prompt_name=self._query_prompt,
@@ -207,8 +244,10 @@ class KnowledgeBase:
     def scores(self, question: str, signals: tuple[str, ...] = ("bm25", "dense")) -> tuple[IndexData, QueryScores]:
         """Per-article scores for the requested signals (a signal not requested scores 0 everywhere)."""
         index = self.index
-        tokens = search_tokens(question[:MAX_QUERY_CHARS]) if "bm25" in signals else []
-        vector = self.encode_query(question) if "dense" in signals and index.articles else None
+        # Normalised once: BM25's words and the encoder's input come from the same text.
+        text = normalized_question(question)
+        tokens = normalized_search_tokens(text) if "bm25" in signals else []
+        vector = self.encode_query(question, text) if "dense" in signals and index.articles else None
         return index, score(index, tokens, vector)
 
     @staticmethod
@@ -228,12 +267,18 @@ class KnowledgeBase:
         index, scores = self.scores(question, self.signals_for(mode, params.alpha))
         values = scores.mode(mode, params.alpha)
         today = today or date.today()
-        picked = self._candidates(index, scores, values, _ranked(values, 4 * top_k + 16), top_k, today)
-        if len(picked) < min(top_k, len(values)):
+        # At least two candidates: the runner-up's score is part of the answer decision.
+        want = max(top_k, 2)
+        picked = self._candidates(index, scores, values, _ranked(values, 4 * want + 16), want, today)
+        if len(picked) < min(want, len(values)):
             # Many of the best articles are outside their validity window: rank everything.
-            picked = self._candidates(index, scores, values, _ranked(values, len(values)), top_k, today)
+            picked = self._candidates(index, scores, values, _ranked(values, len(values)), want, today)
         answer = None
-        if picked and picked[0][1].score >= params.threshold:
+        confidence = 0.0
+        if picked:
+            runner_up = picked[1][1].score if len(picked) > 1 else 0.0
+            confidence = params.confidence(picked[0][1].score, runner_up)
+        if picked and confidence >= params.threshold:
             served, best = index.articles[picked[0][0]], picked[0][1]
             answer = Answer(
                 served.id,
@@ -246,7 +291,7 @@ class KnowledgeBase:
                 served.category,
                 served.valid_until,
             )
-        return SearchResult(question, [c for _, c in picked], answer, params.threshold, mode)
+        return SearchResult(question, [c for _, c in picked[:top_k]], answer, params.threshold, mode, confidence)
 
     @staticmethod
     def _candidates(
@@ -274,6 +319,13 @@ class KnowledgeBase:
             if len(picked) >= top_k:
                 break
         return picked
+
+
+def normalized_question(question: str) -> str:
+    import nlu
+
+    cut = question[:MAX_QUERY_CHARS]
+    return nlu.normalize(cut).text or cut
 
 
 def _ranked(values: npt.NDArray[np.float32], k: int) -> npt.NDArray[np.int64]:

@@ -154,6 +154,8 @@ class SearchResult:
     answer: Answer | None = None
     threshold: float = 0.0
     mode: str = "fused"
+    # What was compared with the threshold: the best score plus the calibrated weight x its lead.
+    confidence: float = 0.0
 
     def to_json(self) -> dict[str, object]:
         answer = None

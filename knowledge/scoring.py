@@ -4,6 +4,11 @@ BM25 scores are made comparable across queries by dividing by the query's own id
 short document containing every query token once would get), so 1.0 means "every informative word
 matched" and an unmatched rare word lowers the score. Dense scores are cosines. The fused score is
 alpha * dense + (1 - alpha) * bm25; `alpha` and each mode's threshold come from calibration.
+
+The answer decision looks at the confidence top + margin_weight x (top - runner-up): a question that two
+articles fit almost equally well is ambiguous, and a wrong answer costs more than a work order. The margin
+weight and the threshold are calibrated together on the calibration split (evaluation.calibrate). Near
+duplicate articles (the same procedure written twice) lower the margin: merge them rather than lower it.
 """
 
 from __future__ import annotations
@@ -35,6 +40,11 @@ POOL_TEMPERATURE = 0.03
 class ModeParams:
     threshold: float
     alpha: float = 0.5
+    margin_weight: float = 0.0
+
+    def confidence(self, top: float, runner_up: float) -> float:
+        """What the threshold is compared with: the best score plus its weighted lead over the next article."""
+        return top + self.margin_weight * (top - runner_up)
 
 
 @dataclass(frozen=True)
@@ -52,12 +62,18 @@ class Calibration:
         return {
             "encoder": self.encoder,
             "source": self.source,
-            "modes": {m: {"threshold": p.threshold, "alpha": p.alpha} for m, p in self.modes.items()},
+            "modes": {
+                m: {"threshold": p.threshold, "alpha": p.alpha, "margin_weight": p.margin_weight}
+                for m, p in self.modes.items()
+            },
         }
 
     @classmethod
     def from_json(cls, data: dict[str, Any]) -> Calibration:
-        modes = {m: ModeParams(float(p["threshold"]), float(p.get("alpha", 0.5))) for m, p in data["modes"].items()}
+        modes = {
+            m: ModeParams(float(p["threshold"]), float(p.get("alpha", 0.5)), float(p.get("margin_weight", 0.0)))
+            for m, p in data["modes"].items()
+        }
         return cls(str(data.get("encoder", "")), modes, str(data.get("source", "")))
 
 
@@ -101,6 +117,15 @@ class QueryScores:
         raise KnowledgeError(f"unknown search mode {mode!r}; use one of {', '.join(MODES)}")
 
 
+# Above this many articles the dense score is computed exactly only for candidates: the COARSE_KEEP articles
+# whose coarse vector is closest plus the BM25_KEEP best by BM25. Scanning every phrasing vector of 10,000
+# articles (92 MB) cost 16 ms per query, memory-bound; the coarse pass reads 15 MB. Others keep their coarse
+# cosine as dense score (ranked below the candidates in practice: bench/knowledge.py checks top-1 agreement).
+PREFILTER_ABOVE = 2000
+COARSE_KEEP = 300
+BM25_KEEP = 100
+
+
 def score(index: IndexData, tokens: list[str], query_vector: Vector | None) -> QueryScores:
     n = len(index.articles)
     if n == 0:
@@ -115,17 +140,39 @@ def score(index: IndexData, tokens: list[str], query_vector: Vector | None) -> Q
         bm25_doc = np.zeros(len(index.doc_text), dtype=np.float32)
     bm25 = np.maximum.reduceat(bm25_doc, index.starts).astype(np.float32)
     if query_vector is None:
-        dense_doc = np.zeros(len(index.doc_text), dtype=np.float32)
-    else:
+        zeros = np.zeros(n, dtype=np.float32)
+        return QueryScores(bm25, zeros, bm25_doc.astype(np.float32), np.zeros(len(index.doc_text), np.float32))
+    if n <= PREFILTER_ABOVE:
         dense_doc = (index.vectors @ query_vector).astype(np.float32)
-    if query_vector is None:
-        dense = np.zeros(n, dtype=np.float32)
-    else:
-        pooled = np.add.reduceat(np.exp((dense_doc - 1.0) / POOL_TEMPERATURE), index.starts)
-        best_question = 1.0 + POOL_TEMPERATURE * np.log(pooled)
-        answer = index.answer_vectors @ query_vector
-        dense = (QUESTION_WEIGHT * best_question + (1.0 - QUESTION_WEIGHT) * answer).astype(np.float32)
+        dense = _dense_articles(dense_doc, index.starts, index.answer_vectors @ query_vector)
+        return QueryScores(bm25, dense, bm25_doc.astype(np.float32), dense_doc)
+    coarse = (index.coarse @ query_vector).astype(np.float32)
+    keep = np.union1d(_top(coarse, COARSE_KEEP), _top(bm25, BM25_KEEP))
+    ends = np.append(index.starts[1:], len(index.doc_text))
+    lengths = ends[keep] - index.starts[keep]
+    local_starts = np.concatenate(([0], np.cumsum(lengths)[:-1])).astype(np.int64)
+    # Doc positions of the kept articles: each article's range start..end, concatenated.
+    docs = np.repeat(index.starts[keep] - local_starts, lengths) + np.arange(int(lengths.sum()))
+    sub = (index.vectors[docs] @ query_vector).astype(np.float32)
+    dense = coarse.copy()
+    dense[keep] = _dense_articles(sub, local_starts, index.answer_vectors[keep] @ query_vector)
+    dense_doc = np.zeros(len(index.doc_text), dtype=np.float32)
+    dense_doc[docs] = sub
     return QueryScores(bm25, dense, bm25_doc.astype(np.float32), dense_doc)
+
+
+def _top(values: npt.NDArray[np.float32], k: int) -> npt.NDArray[np.int64]:
+    if k >= len(values):
+        return np.arange(len(values), dtype=np.int64)
+    return np.argpartition(-values, k)[:k].astype(np.int64)
+
+
+def _dense_articles(
+    dense_doc: npt.NDArray[np.float32], starts: npt.NDArray[np.int64], answer: npt.NDArray[np.float32]
+) -> npt.NDArray[np.float32]:
+    pooled = np.add.reduceat(np.exp((dense_doc - 1.0) / POOL_TEMPERATURE), starts)
+    best_question = 1.0 + POOL_TEMPERATURE * np.log(pooled)
+    return (QUESTION_WEIGHT * best_question + (1.0 - QUESTION_WEIGHT) * answer).astype(np.float32)
 
 
 def matched_question(index: IndexData, scores: QueryScores, position: int) -> str:

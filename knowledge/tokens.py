@@ -46,3 +46,10 @@ def search_tokens(text: str, chars: bool = True) -> list[str]:
     import nlu
 
     return expand(nlu.tokenize(text), chars=chars)
+
+
+def normalized_search_tokens(normalized: str, chars: bool = True) -> list[str]:
+    """Search tokens of text `nlu.normalize` already produced (the search path normalises once)."""
+    from nlu.core import pieces_with_offsets, words
+
+    return expand(words(pieces_with_offsets(normalized)), chars=chars)

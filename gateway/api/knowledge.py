@@ -258,4 +258,5 @@ async def search(
     result: SearchResult = await _run(lambda: kb.search(q, top_k=min(max(top_k, 1), 50), mode=mode))
     payload = result.to_json()
     payload["threshold"] = result.threshold
+    payload["confidence"] = round(result.confidence, 4)
     return payload

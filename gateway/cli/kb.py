@@ -165,7 +165,7 @@ def search(
         _print_json(result.to_json())
         return
     decision = f"answer: {result.answer.id} {result.answer.title}" if result.answer else "no answer (work order)"
-    typer.echo(f"{decision}  [threshold {result.threshold:.3f}]")
+    typer.echo(f"{decision}  [confidence {result.confidence:.3f}, threshold {result.threshold:.3f}]")
     for rank, c in enumerate(result.candidates, start=1):
         typer.echo(f"{rank}. {c.score:.3f}  {c.id}  {c.title}  (bm25 {c.bm25:.2f}, dense {c.dense:.3f})")
 

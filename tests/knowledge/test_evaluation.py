@@ -66,3 +66,38 @@ def test_labelled_csv(tmp_path: Path) -> None:
     assert [(r.question, r.article) for r in rows] == [("公积金咋取", "gjj-001"), ("楼上太吵了", "")]
     with pytest.raises(EvaluationDataError, match="no column"):
         read_labelled_csv(path, "question", "article")
+
+
+def _ambiguous_set() -> ScoredSet:
+    """Out-of-KB questions score high on two articles at once; right answers lead clearly."""
+    return ScoredSet(
+        IDS,
+        ["gjj-001", "ss-001", "sfz-001", "", "", ""],
+        [
+            _scores([0.93, 0.80, 0.78], [0, 0, 0]),
+            _scores([0.80, 0.92, 0.79], [0, 0, 0]),
+            _scores([0.78, 0.80, 0.925], [0, 0, 0]),
+            _scores([0.935, 0.93, 0.70], [0, 0, 0]),  # two articles tie: nothing fits
+            _scores([0.70, 0.94, 0.935], [0, 0, 0]),
+            _scores([0.93, 0.70, 0.928], [0, 0, 0]),
+        ],
+    )
+
+
+def test_margin_weight_separates_ambiguous_questions_a_threshold_alone_cannot() -> None:
+    scored = _ambiguous_set()
+    alone = max(
+        (report(scored, "dense", ModeParams(threshold=t)) for t in np.linspace(0.9, 0.95, 51)),
+        key=lambda r: r.answered_correct - 3 * r.wrong_answers,
+    )
+    assert alone.answered_correct < 1.0 or alone.wrong_answers > 0
+    params = calibrate(scored, "test-encoder").params("dense")
+    assert params.margin_weight > 0
+    best = report(scored, "dense", params)
+    assert best.answered_correct == 1.0 and best.correct_refusal == 1.0
+
+
+def test_confidence_adds_the_weighted_lead_over_the_runner_up() -> None:
+    params = ModeParams(threshold=0.95, margin_weight=2.0)
+    assert params.confidence(0.93, 0.90) == pytest.approx(0.99)
+    assert params.confidence(0.93, 0.93) == pytest.approx(0.93)

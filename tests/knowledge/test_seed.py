@@ -75,3 +75,16 @@ def test_every_labelled_article_exists_and_splits_are_balanced() -> None:
 def test_eval_csv_files_are_current(split: str) -> None:
     expected = eval_csv(eval_rows(), split)
     assert (EVAL_DIR / f"{split}.csv").read_text(encoding="utf-8") == expected, "run python -m knowledge.seed eval-csv"
+
+
+def test_fresh_held_out_set_is_never_indexed_and_names_real_articles() -> None:
+    from knowledge.evaluation import read_labelled_csv
+
+    rows = read_labelled_csv(EVAL_DIR / "fresh.csv")
+    items = seed_items()
+    ids = {i.id for i in items}
+    indexed = {q for i in items for q in (i.content.title, *i.content.questions())}
+    assert {r.article for r in rows if r.article} <= ids
+    assert not {r.question for r in rows} & indexed
+    assert not {r.question for r in rows} & {r.question for r in eval_rows()}
+    assert sum(1 for r in rows if not r.article) >= 40
