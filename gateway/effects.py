@@ -6,7 +6,6 @@ import json
 import logging
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import UTC, datetime
 from typing import Any
 
 from anyio import to_thread
@@ -47,9 +46,7 @@ class Effects:
     # recorded in the audit log, where the periodic sweep adopts it.
     rate: Callable[[str, str, str | None], object] | None = None
 
-    async def apply(
-        self, inbound: InboundRecord, understanding: Understanding, decision: Decision
-    ) -> Outcome:
+    async def apply(self, inbound: InboundRecord, understanding: Understanding, decision: Decision) -> Outcome:
         out: list[Reply] = []
         emergency: dict[str, Any] | None = None
         work_order: dict[str, Any] | None = None
@@ -71,9 +68,7 @@ class Effects:
                 await self._handoff(inbound, action)
             elif isinstance(action, AnswerFromKnowledge):
                 out.append(await self._answer(inbound, action))
-        return Outcome(
-            message_id=inbound.external_id, replies=tuple(out), emergency=emergency, work_order=work_order
-        )
+        return Outcome(message_id=inbound.external_id, replies=tuple(out), emergency=emergency, work_order=work_order)
 
     async def _refer(self, inbound: InboundRecord, action: ReferEmergency) -> dict[str, Any]:
         referral_id = await to_thread.run_sync(
@@ -147,7 +142,7 @@ class Effects:
             district_of(understanding.entities),
             appeal_type=action.appeal_type,
         )
-        today = datetime.now(UTC).date()
+        today = self.calendar.today()  # the hotline's day: China is a day ahead from 16:00 UTC
         deadline = self.calendar.add_working_days(today, route.deadline_working_days)
         record, _created = self.store.create_work_order(
             NewWorkOrder(
@@ -166,9 +161,7 @@ class Effects:
                 details=action.details,
             )
         )
-        text = replies.work_order_opened(
-            record.ticket, record.appeal_type, record.department, record.deadline
-        )
+        text = replies.work_order_opened(record.ticket, record.appeal_type, record.department, record.deadline)
         if action.follow_up:
             text = replies.opened_with_question(text, action.follow_up)
         return record.summary(), Reply(text, action.follow_up_buttons, kind="ticket")

@@ -65,7 +65,7 @@ class Runtime:
         url = settings.resolved_database_url
         if migrate:
             upgrade_database(url)
-        store = Store(create_engine_for(url), ticket_prefix=settings.ticket_prefix)
+        store = Store(create_engine_for(url), ticket_prefix=settings.ticket_prefix, timezone=settings.timezone)
         state = build_state(settings.redis_url, settings.redis_prefix)
         models = Models.load(settings)
         if settings.knowledge_enabled:
@@ -74,7 +74,7 @@ class Runtime:
             store=store,
             catalogue=models.catalogue,
             pubsub=state.pubsub,
-            calendar=HolidayCalendar.load(settings.holidays_path),
+            calendar=HolidayCalendar.load(settings.holidays_path, settings.timezone),
         )
         processor = Processor(
             store=store,

@@ -30,6 +30,11 @@ def local_date(moment: datetime, zone: tzinfo) -> date:
     return moment.astimezone(zone).date()
 
 
+def hotline_today(timezone: str = DEFAULT_TIMEZONE, now: datetime | None = None) -> date:
+    """Today's date where the hotline is."""
+    return local_date(now or datetime.now(UTC), hotline_zone(timezone))
+
+
 def day_start(day: date, zone: tzinfo) -> datetime:
     """The instant (in UTC) the hotline's calendar day begins: 2026-10-01 starts 2026-09-30T16:00Z in China."""
     return datetime.combine(day, time.min, tzinfo=zone).astimezone(UTC)

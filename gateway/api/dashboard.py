@@ -44,9 +44,9 @@ def open_queue(engine: Engine, today: date) -> dict[str, Any]:
     return {"total": sum(by_status.values()), "by_status": by_status, "overdue": int(overdue or 0)}
 
 
-def series(engine: Engine, start: date, end: date, today: date) -> dict[str, Any]:
+def series(engine: Engine, start: date, end: date, today: date, timezone: str) -> dict[str, Any]:
     days = [start + timedelta(days=n) for n in range((end - start).days + 1)]
-    daily = [indicators(engine, Period(day, day), today) for day in days]
+    daily = [indicators(engine, Period(day, day, timezone), today) for day in days]
     channels = sorted({c for d in daily for c in d["messages"]["by_channel"]})
     category_totals: Counter[str] = Counter()
     for d in daily:
@@ -86,12 +86,13 @@ async def dashboard(
     if end < start or (end - start).days >= MAX_DAYS:
         raise InvalidValue(f"the period must run forwards and span at most {MAX_DAYS} days")
     engine = services.store.engine
+    timezone = services.settings.timezone
 
     def build() -> dict[str, Any]:
         return {
             "period": {"from": start.isoformat(), "to": end.isoformat(), "as_of": today.isoformat()},
-            "series": series(engine, start, end, today),
-            "totals": indicators(engine, Period(start, end), today),
+            "series": series(engine, start, end, today, timezone),
+            "totals": indicators(engine, Period(start, end, timezone), today),
             "queue": open_queue(engine, today),
         }
 

@@ -25,16 +25,16 @@ From = Annotated[date, Query(alias="from", description="first day, YYYY-MM-DD")]
 To = Annotated[date, Query(alias="to", description="last day (inclusive), YYYY-MM-DD")]
 
 
-def _period(start: date, end: date) -> Period:
+def _period(start: date, end: date, timezone: str) -> Period:
     try:
-        return Period(start, end)
+        return Period(start, end, timezone)
     except ValueError as error:
         raise InvalidValue(str(error)) from error
 
 
 @router.get("/reports/indicators", summary="Indicators (GB/T 33357 style) for a period")
 async def report(_user: Reporting, services: ServicesDep, start: From, end: To) -> dict[str, Any]:
-    period = _period(start, end)
+    period = _period(start, end, services.settings.timezone)
     engine = services.store.engine
     return await to_thread.run_sync(indicators, engine, period, services.workorders.today())
 
@@ -50,8 +50,8 @@ async def export_orders(
 ) -> Response:
     if include_personal and user.role not in (Role.SUPERVISOR, Role.ADMIN):
         raise NotPermitted("only supervisors and admins export personal data")
-    period = _period(start, end)
-    repo = WorkOrderRepository(services.store.engine)
+    period = _period(start, end, services.settings.timezone)
+    repo = WorkOrderRepository(services.store.engine, timezone=period.timezone)
     orders = await to_thread.run_sync(repo.between, period.start, period.end)
     body = await to_thread.run_sync(
         lambda: export(orders, services.workorders.today(), format, include_personal=include_personal)

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from datetime import UTC, date, datetime
+from datetime import date
 from pathlib import Path
 from typing import Any
 
@@ -31,6 +31,19 @@ def _engine() -> Any:
     return create_engine_for(url)
 
 
+def _timezone() -> str:
+    from gateway.settings import get_settings
+
+    return get_settings().timezone
+
+
+def _today(timezone: str) -> date:
+    """Today where the hotline is (report days and overdue flags are its calendar days, not UTC's)."""
+    from gateway.workdays import hotline_today
+
+    return hotline_today(timezone)
+
+
 def _day(value: str, option: str) -> date:
     try:
         return date.fromisoformat(value)
@@ -46,11 +59,12 @@ def report(
     """Indicators for a period: volume, emergencies, self-service, on-time, satisfaction, callback rates."""
     from gateway.workorders.indicators import Period, indicators
 
+    timezone = _timezone()
     try:
-        period = Period(_day(start, "--from"), _day(end, "--to"))
+        period = Period(_day(start, "--from"), _day(end, "--to"), timezone)
     except ValueError as error:
         raise typer.BadParameter(str(error)) from error
-    figures = indicators(_engine(), period, datetime.now(UTC).date())
+    figures = indicators(_engine(), period, _today(timezone))
     if as_json:
         typer.echo(json.dumps(figures, ensure_ascii=False, indent=1))
         return
@@ -176,8 +190,9 @@ def export_orders(
 
     if fmt not in ("csv", "json"):
         raise typer.BadParameter("--format is csv or json")
-    orders = WorkOrderRepository(_engine()).between(_day(start, "--from"), _day(end, "--to"))
-    body = export(orders, datetime.now(UTC).date(), fmt, include_personal=include_personal)  # type: ignore[arg-type]
+    timezone = _timezone()
+    orders = WorkOrderRepository(_engine(), timezone=timezone).between(_day(start, "--from"), _day(end, "--to"))
+    body = export(orders, _today(timezone), fmt, include_personal=include_personal)  # type: ignore[arg-type]
     if output is None:
         typer.echo(body, nl=False)
     else:

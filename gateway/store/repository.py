@@ -20,6 +20,7 @@ from gateway.store.models import (
     TicketSequence,
     WorkOrder,
 )
+from gateway.workdays import DEFAULT_TIMEZONE, hotline_zone, local_date
 from gateway.workorders.records import WorkOrderRecord as WorkOrderRecord  # the one work-order record
 
 
@@ -96,7 +97,9 @@ class NewWorkOrder:
 
 
 class Store:
-    def __init__(self, engine: Engine, ticket_prefix: str = "12345") -> None:
+    def __init__(self, engine: Engine, ticket_prefix: str = "12345", timezone: str = DEFAULT_TIMEZONE) -> None:
+        # Tickets carry the hotline's date (12345-YYYYMMDD-n): in China the day turns at 16:00 UTC.
+        self.zone = hotline_zone(timezone)
         self.engine = engine
         self.ticket_prefix = ticket_prefix
         self._sessions = sessionmaker(engine, expire_on_commit=False)
@@ -367,7 +370,7 @@ class Store:
         return record, True
 
     def _next_ticket(self, session: Session, now: datetime) -> str:
-        day = now.strftime("%Y%m%d")
+        day = local_date(now, self.zone).strftime("%Y%m%d")
         number = session.scalar(
             update(TicketSequence)
             .where(TicketSequence.day == day)

@@ -1,6 +1,6 @@
 """The indicators report (GB/T 33357-style evaluation of the hotline, GB/T 44190 clause 7).
 
-Definitions (all over records created from `start` to `end` inclusive, UTC days):
+Definitions (all over records created from `start` to `end` inclusive, the hotline's calendar days):
 - volume: citizen messages by channel; work orders by channel, category, appeal type, department, status;
 - emergency referrals: count, by service, by linkage status;
 - self-service answer rate: conversations answered from the knowledge base that opened no work order,
@@ -17,16 +17,17 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta
+from datetime import date, datetime, timedelta, tzinfo
 from typing import Any
 
 from sqlalchemy import Engine, select
 from sqlalchemy.orm import sessionmaker
 
 from gateway.store.models import EmergencyReferral, InboundMessage
+from gateway.workdays import DEFAULT_TIMEZONE, day_start, hotline_zone, local_date
 from gateway.workorders.lifecycle import UNFINISHED
 from gateway.workorders.records import WorkOrderRecord
-from gateway.workorders.repository import WorkOrderRepository, day_start
+from gateway.workorders.repository import WorkOrderRepository
 from gateway.workorders.transitions import SATISFIED_LEVELS
 
 
@@ -36,24 +37,31 @@ def rate(numerator: int, denominator: int) -> float | None:
 
 @dataclass(frozen=True)
 class Period:
+    """Whole days of the hotline's timezone: in China a day runs from 16:00 UTC to 16:00 UTC."""
+
     start: date
     end: date
+    timezone: str = DEFAULT_TIMEZONE
 
     def __post_init__(self) -> None:
         if self.end < self.start:
             raise ValueError("the period ends before it starts")
 
     @property
+    def zone(self) -> tzinfo:
+        return hotline_zone(self.timezone)
+
+    @property
     def lower(self) -> datetime:
-        return day_start(self.start)
+        return day_start(self.start, self.zone)
 
     @property
     def upper(self) -> datetime:
-        return day_start(self.end + timedelta(days=1))
+        return day_start(self.end + timedelta(days=1), self.zone)
 
 
 def indicators(engine: Engine, period: Period, as_of: date) -> dict[str, Any]:
-    orders = WorkOrderRepository(engine).between(period.start, period.end)
+    orders = WorkOrderRepository(engine, timezone=period.timezone).between(period.start, period.end)
     sessions = sessionmaker(engine)
     with sessions() as session:
         messages = session.execute(
@@ -80,7 +88,7 @@ def indicators(engine: Engine, period: Period, as_of: date) -> dict[str, Any]:
             "by_linkage_status": _sorted(Counter(status for _services, status in referrals)),
         },
         "self_service": _self_service(messages, orders),
-        "on_time_completion": _on_time(orders, as_of),
+        "on_time_completion": _on_time(orders, as_of, period.zone),
         "satisfaction": _satisfaction(orders),
         "callback": _callback(orders),
     }
@@ -120,9 +128,10 @@ def _self_service(messages: Sequence[Any], orders: list[WorkOrderRecord]) -> dic
     }
 
 
-def _on_time(orders: list[WorkOrderRecord], as_of: date) -> dict[str, Any]:
+def _on_time(orders: list[WorkOrderRecord], as_of: date, zone: tzinfo) -> dict[str, Any]:
     answered = [o for o in orders if o.completed_at is not None]
-    on_time = sum(1 for o in answered if o.completed_at is not None and o.completed_at.date() <= o.deadline)
+    # Answered on the deadline's day where the hotline is (not the UTC day) counts as on time.
+    on_time = sum(1 for o in answered if o.completed_at is not None and local_date(o.completed_at, zone) <= o.deadline)
     late_open = sum(1 for o in orders if o.completed_at is None and o.status in UNFINISHED and o.deadline < as_of)
     due = len(answered) + late_open
     return {

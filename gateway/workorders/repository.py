@@ -4,13 +4,14 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import UTC, date, datetime, time, timedelta
+from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
 from sqlalchemy import Engine, Select, and_, exists, func, select, update
 from sqlalchemy.orm import sessionmaker
 
 from gateway.store.models import EmergencyReferral, Event, WorkOrder, WorkOrderNote
+from gateway.workdays import DEFAULT_TIMEZONE, day_start, hotline_zone
 from gateway.workorders.errors import WorkOrderNotFound
 from gateway.workorders.lifecycle import UNFINISHED
 from gateway.workorders.records import NoteRecord, WorkOrderRecord, aware
@@ -18,10 +19,6 @@ from gateway.workorders.records import NoteRecord, WorkOrderRecord, aware
 
 def now() -> datetime:
     return datetime.now(UTC)
-
-
-def day_start(day: date) -> datetime:
-    return datetime.combine(day, time.min, tzinfo=UTC)
 
 
 @dataclass(frozen=True)
@@ -45,10 +42,12 @@ Mutation = Callable[[WorkOrder], dict[str, Any]]
 
 
 class WorkOrderRepository:
-    def __init__(self, engine: Engine, clock: Callable[[], datetime] = now) -> None:
+    def __init__(self, engine: Engine, clock: Callable[[], datetime] = now, timezone: str = DEFAULT_TIMEZONE) -> None:
         self.engine = engine
         # Every timestamp this repository writes comes from here (tests move time forward).
         self.clock = clock
+        # Date filters and periods are the hotline's calendar days, not UTC days.
+        self.zone = hotline_zone(timezone)
         self._sessions = sessionmaker(engine, expire_on_commit=False)
 
     def get(self, ticket: str) -> WorkOrderRecord | None:
@@ -90,8 +89,7 @@ class WorkOrderRepository:
             )
             return [WorkOrderRecord.of(row) for row in rows], total
 
-    @staticmethod
-    def _filtered(statement: Select[Any], where: QueueFilter, today: date) -> Select[Any]:
+    def _filtered(self, statement: Select[Any], where: QueueFilter, today: date) -> Select[Any]:
         conditions: list[Any] = []
         if where.status:
             conditions.append(WorkOrder.status.in_(where.status))
@@ -106,9 +104,9 @@ class WorkOrderRepository:
         if where.assignee:
             conditions.append(WorkOrder.assignee == where.assignee)
         if where.created_from:
-            conditions.append(WorkOrder.created_at >= day_start(where.created_from))
+            conditions.append(WorkOrder.created_at >= day_start(where.created_from, self.zone))
         if where.created_to:
-            conditions.append(WorkOrder.created_at < day_start(where.created_to + timedelta(days=1)))
+            conditions.append(WorkOrder.created_at < day_start(where.created_to + timedelta(days=1), self.zone))
         if where.overdue is not None:
             late = and_(WorkOrder.status.in_([s.value for s in UNFINISHED]), WorkOrder.deadline < today)
             conditions.append(late if where.overdue else ~late)
@@ -119,13 +117,13 @@ class WorkOrderRepository:
         return statement.where(*conditions) if conditions else statement
 
     def between(self, start: date, end: date) -> list[WorkOrderRecord]:
-        """Orders created from `start` to `end` inclusive (UTC days), in ticket order."""
+        """Orders created from `start` to `end` inclusive (the hotline's days), in ticket order."""
         with self._sessions() as session:
             rows = session.scalars(
                 select(WorkOrder)
                 .where(
-                    WorkOrder.created_at >= day_start(start),
-                    WorkOrder.created_at < day_start(end + timedelta(days=1)),
+                    WorkOrder.created_at >= day_start(start, self.zone),
+                    WorkOrder.created_at < day_start(end + timedelta(days=1), self.zone),
                 )
                 .order_by(WorkOrder.id)
             )

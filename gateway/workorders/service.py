@@ -111,7 +111,7 @@ class WorkOrderService:
     after_change: list[Callable[[Change], None]] = field(default_factory=list)
 
     def today(self) -> date:
-        return self.repo.clock().date()
+        return self.calendar.today(self.repo.clock())
 
     # -- reading ---------------------------------------------------------------------------------
 
@@ -216,7 +216,7 @@ class WorkOrderService:
             if route is not None and row.status in (Status.ACCEPTED, Status.RETURNED):
                 department, working_days = route
                 row.department = department
-                row.deadline = self.calendar.add_working_days(row.created_at.date(), working_days)
+                row.deadline = self.calendar.deadline(row.created_at, working_days)
                 extra.update(department=department, deadline=row.deadline.isoformat())
             extra["after"] = _labels(appeal_type, category_l1, category_l2)
             return extra
@@ -337,7 +337,7 @@ class WorkOrderService:
     def _supervision_due(self, order: WorkOrderRecord, day: date) -> bool:
         if order.supervised_at is None:
             return True
-        return order.supervised_at.date() + timedelta(days=self.resupervise_days) <= day
+        return self.calendar.date_of(order.supervised_at) + timedelta(days=self.resupervise_days) <= day
 
     def hotspots(self, days: int, min_orders: int = 2) -> list[dict[str, Any]]:
         return self.repo.hotspots(self.repo.clock() - timedelta(days=days), min_orders)

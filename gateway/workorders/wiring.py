@@ -65,8 +65,8 @@ def workorder_service(
     Without a catalogue (command-line sweeps) reclassification is not offered.
     """
     workorders = WorkOrderService(
-        WorkOrderRepository(engine),
-        HolidayCalendar.load(settings.holidays_path),
+        WorkOrderRepository(engine, timezone=settings.timezone),
+        HolidayCalendar.load(settings.holidays_path, settings.timezone),
         warn_working_days=settings.warning_working_days,
         duplicate_window_days=settings.duplicate_window_days,
         record_feedback=classifier_feedback(settings.models_dir) if catalogue is not None else None,

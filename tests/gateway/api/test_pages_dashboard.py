@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import timedelta
 
+from gateway.workdays import hotline_today
 from tests.gateway.api.conftest import Api
 
 MESSAGES = [
@@ -31,7 +32,7 @@ def test_series_add_up_to_the_period_totals(api: Api) -> None:
 
 
 def test_period_and_roles(api: Api) -> None:
-    today = date.today()
+    today = hotline_today()
     week = api.get("kb.zhou", "/api/dashboard", params={"from": (today - timedelta(days=6)).isoformat()})
     assert week.status_code == 200 and len(week.json()["series"]["days"]) == 7
     backwards = {"from": today.isoformat(), "to": (today - timedelta(days=1)).isoformat()}

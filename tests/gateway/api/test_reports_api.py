@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import csv
 import io
-from datetime import UTC, datetime
 
+from gateway.workdays import hotline_today
 from tests.gateway.api.conftest import Api, LinkageServer
 from tests.gateway.api.test_workorders_api import act, open_ticket, wait_for
 
@@ -14,7 +14,7 @@ def test_indicators_exports_and_staffing(api: Api) -> None:
     first = open_ticket(api, "幸福小区东门的路灯坏了一个多月了，我电话13812345678，晚上一片漆黑")
     open_ticket(api, "幸福小区东门路灯不亮好久了，老人晚上出门摔了一跤")
     act(api, "agent.wang", first["ticket"], "resolve", reply="已修复")
-    today = datetime.now(UTC).date().isoformat()
+    today = hotline_today().isoformat()
     window = {"from": today, "to": today}
     assert api.get("agent.wang", "/api/reports/indicators", params=window).status_code == 403
     report = api.get("kb.zhou", "/api/reports/indicators", params=window)

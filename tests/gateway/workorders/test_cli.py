@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterator
-from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
@@ -12,6 +11,7 @@ from typer.testing import CliRunner
 
 from gateway.cli import app
 from gateway.settings import get_settings
+from gateway.workdays import hotline_today
 
 runner = CliRunner()
 
@@ -79,7 +79,7 @@ def test_users_report_and_export(tmp_path: Path) -> None:
     assert code == 0 and out.startswith("hlt_")
     code, _ = run("users", "disable", "wang.fang")
     assert code == 0
-    today = datetime.now(UTC).date().isoformat()
+    today = hotline_today().isoformat()
     code, out = run("report", "--from", today, "--to", today, "--json")
     assert code == 0, out
     assert json.loads(out)["work_orders"]["total"] == 0

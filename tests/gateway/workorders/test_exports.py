@@ -5,9 +5,9 @@ from __future__ import annotations
 import csv
 import io
 import json
-from datetime import UTC, datetime
 
 from gateway.store import Store
+from gateway.workdays import hotline_today
 from gateway.workorders.exports import FIELDS, export
 from gateway.workorders.repository import WorkOrderRepository
 from tests.gateway.workorders.conftest import OpenOrder
@@ -17,7 +17,7 @@ TEXT = "我叫王小明，电话13812345678，幸福小区3号楼下水道堵了
 
 def test_csv_and_json_mask_personal_data(store: Store, open_order: OpenOrder) -> None:
     ticket = open_order(TEXT, contact="13812345678")
-    today = datetime.now(UTC).date()
+    today = hotline_today()
     orders = WorkOrderRepository(store.engine).between(today, today)
     body = export(orders, today, "csv")
     assert body.startswith("\ufeff")
@@ -34,7 +34,7 @@ def test_csv_and_json_mask_personal_data(store: Store, open_order: OpenOrder) ->
 def test_confidential_orders_never_export_the_contact(store: Store, open_order: OpenOrder) -> None:
     ticket = open_order(TEXT, contact="13812345678")
     store.update_work_order(ticket, confidential=True)
-    today = datetime.now(UTC).date()
+    today = hotline_today()
     orders = WorkOrderRepository(store.engine).between(today, today)
     personal = json.loads(export(orders, today, "json", include_personal=True))
     assert personal[0]["confidential"] is True and personal[0]["contact"] == "138****5678"

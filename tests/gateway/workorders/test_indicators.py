@@ -9,6 +9,7 @@ import pytest
 
 from channels.base import Message
 from gateway.store import Store
+from gateway.workdays import hotline_today
 from gateway.workorders.indicators import Period, indicators
 from gateway.workorders.lifecycle import Action, Actor, Role
 from gateway.workorders.service import WorkOrderService
@@ -35,7 +36,7 @@ def kb_answered(store: Store, session: str, text: str) -> int:
 
 
 def test_indicators_by_hand(store: Store, service: WorkOrderService, open_order: OpenOrder) -> None:
-    today = datetime.now(UTC).date()
+    today = hotline_today()
     d = lambda n: today + timedelta(days=n)  # noqa: E731 - a short table helper
 
     o1 = open_order("路灯坏了", channel="web", appeal_type="投诉", deadline=d(5), address="幸福路")
@@ -103,6 +104,6 @@ def test_indicators_by_hand(store: Store, service: WorkOrderService, open_order:
 
 
 def test_period_must_be_ordered() -> None:
-    today = datetime.now(UTC).date()
+    today = hotline_today()
     with pytest.raises(ValueError):
         Period(today, today - timedelta(days=1))

@@ -257,7 +257,7 @@ def test_reclassify_reroutes_an_undispatched_order_and_records_feedback(
     order = change.order
     assert (order.appeal_type, order.category_l1, order.category_l2) == ("投诉", "生态环境", "大气污染")
     assert order.department == "市生态环境局"
-    assert order.deadline == service.calendar.add_working_days(order.created_at.date(), 5)
+    assert order.deadline == service.calendar.add_working_days(service.calendar.date_of(order.created_at), 5)
     assert feedback == [
         {
             "text": "楼下饭店油烟太大熏得没法开窗",
