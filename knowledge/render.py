@@ -58,3 +58,40 @@ def validity_note(answer: Answer, today: date) -> str:
         return ""
     days = (answer.valid_until - today).days
     return f"本条目将在 {days} 天后到期" if 0 <= days <= 30 else ""
+
+
+_TAIL_PREFIXES = ("来源：", "详见：", "有效期至：")
+
+
+def _units(text: str) -> int:
+    # SMS budgets count UTF-16 units: characters outside the BMP (emoji) take two.
+    return len(text.encode("utf-16-le")) // 2
+
+
+def fit_answer_text(text: str, max_units: int) -> str:
+    """Shorten a rendered answer (title line, body, then source / validity / feedback question lines) to
+    `max_units` UTF-16 units by cutting the body only: a length-limited channel (SMS) still carries where
+    the answer comes from, how long it is valid and the question that opens a work order."""
+    if _units(text) <= max_units:
+        return text
+    lines = text.split("\n")
+    tail_at = next(
+        (i for i, line in enumerate(lines) if i > 0 and (line.startswith(_TAIL_PREFIXES) or line == FEEDBACK_QUESTION)),
+        len(lines),
+    )
+    head, body, tail = lines[0], "\n".join(lines[1:tail_at]), "\n".join(lines[tail_at:])
+    room = max_units - _units(head) - _units(tail) - _units(_ELLIPSIS) - 2
+    if room <= 0:
+        return "\n".join(part for part in (head, tail) if part)[: max(0, max_units)]
+    cut: list[str] = []
+    used = 0
+    for char in body:
+        if used + _units(char) > room:
+            break
+        cut.append(char)
+        used += _units(char)
+    kept = "".join(cut)
+    newline = kept.rfind("\n")
+    if newline >= room // 2:
+        kept = kept[:newline]
+    return "\n".join(part for part in (head, kept.rstrip() + _ELLIPSIS, tail) if part)

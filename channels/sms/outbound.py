@@ -7,12 +7,13 @@ customer-service quota is used up, and replies to web letters that left only a p
 from __future__ import annotations
 
 import logging
+from dataclasses import replace
 from typing import Protocol
 
 from channels.base import ChannelServices, Outcome, Recipient
 from channels.errors import UpstreamError
 from channels.guards import mask
-from channels.render import Capabilities, outcome_text
+from channels.render import Capabilities, outcome_text, utf16_len
 from channels.sms import segments
 from channels.sms.numbers import normalise
 from channels.sms.settings import SmsSettings
@@ -50,6 +51,32 @@ class SmsOutbound:
             return segments.split(text, self.settings.sign_name, self.settings.max_parts)
         return [segments.concatenated(text, self.settings.sign_name, self.settings.max_parts)]
 
+    def limit(self) -> int:
+        """UTF-16 units the text of one reply may take (signature, part headers and counters excluded)."""
+        sign = segments.sign_units(self.settings.sign_name)
+        parts = self.settings.max_parts
+        if self.settings.long_messages == "split":
+            return (segments.SINGLE - sign - len(f"({parts}/{parts})")) * parts
+        return (segments.SINGLE if parts == 1 else segments.PART * parts) - sign
+
+    def text_of(self, outcome: Outcome) -> str:
+        """The outcome as one SMS text; a knowledge answer too long for it loses body lines, never its
+        source, validity or feedback question (cutting the end would drop exactly those)."""
+        from knowledge.render import fit_answer_text
+
+        text = outcome_text(outcome, CAPABILITIES)
+        excess = utf16_len(text) - self.limit()
+        if excess <= 0:
+            return text
+        replies = []
+        for reply in outcome.replies:
+            if reply.kind == "answer" and excess > 0:
+                fitted = fit_answer_text(reply.text, max(0, utf16_len(reply.text) - excess))
+                excess -= utf16_len(reply.text) - utf16_len(fitted)
+                reply = replace(reply, text=fitted)
+            replies.append(reply)
+        return outcome_text(replace(outcome, replies=tuple(replies)), CAPABILITIES)
+
     async def send(self, phone: str, text: str) -> bool:
         """Send text to a number unless it opted out; false when nothing was sent."""
         number = normalise(phone, self.settings.default_region)
@@ -69,7 +96,7 @@ class SmsOutbound:
         if not await self.services.dedup.first_seen(key, _SENT_TTL_SECONDS):
             return
         try:
-            await self.send(recipient.contact or recipient.sender, outcome_text(outcome, CAPABILITIES))
+            await self.send(recipient.contact or recipient.sender, self.text_of(outcome))
         except UpstreamError:
             # Let a later attempt (provider retry of the MO push, reconciler) send it.
             forget = getattr(self.services.dedup, "forget", None)

@@ -168,6 +168,23 @@ def test_split_sms_each_within_70_with_signature_and_counter_emoji_intact() -> N
     assert segments.split("好的", "12345热线", 5) == ["好的"]
 
 
+@pytest.mark.parametrize("mode", ["concatenated", "split"])
+def test_long_knowledge_answer_keeps_source_validity_and_feedback_options(mode: str) -> None:
+    from channels.base import Outcome, Reply
+    from channels.sms.outbound import SmsOutbound
+    from channels.sms.settings import SmsSettings
+
+    body = "\n".join(f"{i}. 持身份证到户籍所在地派出所办理，可在政务服务网预约📅。" for i in range(1, 15))
+    tail = "来源：《中华人民共和国户口登记条例》\n有效期至：2027-12-31\n这个回答解决您的问题了吗？"
+    text = f"【户口簿补领】\n{body}\n{tail}"
+    outbound = SmsOutbound(SmsSettings(long_messages=mode), None, None)  # type: ignore[arg-type]
+    sent = outbound.text_of(Outcome("m1", (Reply(text, ("解决了", "没解决"), kind="answer"),)))
+    assert utf16_len(sent) <= outbound.limit()
+    assert sent.startswith("【户口簿补领】\n1. 持身份证")
+    assert tail in sent
+    assert sent.endswith("1. 解决了\n2. 没解决\n（请回复序号或文字）")
+
+
 def test_parsers_build_messages_with_e164_senders() -> None:
     messages = aliyun.parse_push(json.dumps(ALIYUN_PUSH, ensure_ascii=False).encode(), "sms", "CN")
     assert [m.external_id for m in messages] == ["aliyun:8848200001", "aliyun:8848200002"]

@@ -48,3 +48,17 @@ def test_markdown_kept_for_web() -> None:
 @pytest.mark.parametrize(("today", "note"), [(date(2027, 12, 20), "本条目将在 11 天后到期"), (date(2027, 1, 1), "")])
 def test_validity_note(today: date, note: str) -> None:
     assert validity_note(ANSWER, today) == note
+
+
+def test_fit_answer_text_cuts_the_body_and_keeps_source_validity_and_question() -> None:
+    from knowledge.render import fit_answer_text
+
+    line = "携带身份证到社保卡服务网点申请补办，部分地区支持线上申请、邮寄到家📮。"
+    body = "\n".join(f"{i}. {line}" for i in range(1, 12))
+    tail = f"来源：人力资源社会保障部社会保障卡服务说明\n有效期至：2026年12月31日\n{FEEDBACK_QUESTION}"
+    fitted = fit_answer_text(f"【社会保障卡补办】\n{body}\n{tail}", 200)
+    assert len(fitted.encode("utf-16-le")) // 2 <= 200
+    assert fitted.startswith("【社会保障卡补办】\n1. 携带身份证")
+    assert fitted.endswith(tail)
+    assert "……" in fitted and "11." not in fitted
+    assert fit_answer_text("【短】\n答案\n来源：某\n" + FEEDBACK_QUESTION, 200).count("……") == 0
