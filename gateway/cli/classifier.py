@@ -201,6 +201,7 @@ def classify(
             nlu_backend=settings.nlu_backend,
             rasa_url=settings.rasa_url,
             rasa_category_url=getattr(settings, "rasa_category_url", None) or None,
+            rasa_timeout_seconds=settings.rasa_timeout_seconds,
         )
         catalogue = load_catalogue(settings.catalogue_path)
     except ClassifierError as exc:

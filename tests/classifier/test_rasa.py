@@ -1,8 +1,6 @@
 from __future__ import annotations
 
 import json
-import os
-import socket
 from pathlib import Path
 
 import httpx
@@ -120,42 +118,4 @@ def test_failures_fall_back_to_the_builtin_model_and_open_the_breaker(clf, failu
     assert second == first and len(calls) == 1 and predictor.fallbacks == 2
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
-# The Rasa environment is separate (Python 3.10, `make rasa-venv`); without it this one test is skipped.
-RASA_BIN = os.environ.get("HOTLINE_RASA_BIN") or (
-    ".rasa-venv/bin/rasa" if Path(".rasa-venv/bin/rasa").exists() else None
-)
-
-
-@pytest.mark.slow
-@pytest.mark.skipif(RASA_BIN is None, reason="no Rasa environment (make rasa-venv, or HOTLINE_RASA_BIN)")
-def test_against_a_real_rasa_server(tmp_path: Path, clf) -> None:
-    from classifier.rasa.runner import start_server, train_project
-
-    rasa = Path(str(RASA_BIN))
-    data = TrainingData(
-        examples=[
-            *(
-                Example(t, "投诉", "城乡建设/城市建设和市政管理")
-                for t in ("垃圾没人清理", "路灯坏了没人修", "井盖丢了", "垃圾站太臭")
-            ),
-            *(Example(t, "greet") for t in ("你好", "您好", "在吗", "哈喽")),
-        ]
-    )
-    project = export(data, tmp_path / "rasa", RasaOptions(epochs=10))["intent"]
-    train_project(project, rasa)
-    server = start_server(project, rasa, _free_port())
-    try:
-        predictor = RasaClassifier(clf, RasaSettings(url=server.url, timeout_seconds=10))
-        p = predictor.predict("你好")
-        assert p.backend == "rasa" and p.intent in {"greet", "投诉"} and 0 <= p.intent_confidence <= 1
-        assert predictor.predict("小区垃圾没人清理").category_l1 is not None  # category from the built-in model
-    finally:
-        server.stop()
-    down = RasaClassifier(clf, RasaSettings(url=server.url, timeout_seconds=1))
-    assert down.predict("你好").backend == "builtin" and down.fallbacks == 1
+# The tests against real Rasa servers (trained here, through the gateway) are in test_rasa_server.py.
