@@ -116,6 +116,8 @@ COMPLAINT_HAZARD = re.compile(
     r"隐患|不安全|太危险|很危险|多危险|违规|违章|私拉|飞线|乱拉|乱停|占用|堵(?:住|了|塞)?[^,。!?]{0,3}(?:消防|安全|逃生)通道|"
     r"消防通道|安全出口|没人管|不管|督促|整改|投诉|举报"
 )
+# "就是被车筐刮了一下": a minimiser before the trigger and "一下" after it.
+MINIMISED_BEFORE = re.compile(r"就是|只是|轻轻|稍微|不过是")
 # "砸伤过", "被打过": the experiential aspect marker puts the event in the past.
 EXPERIENCED_AFTER = re.compile(r"过(?![来去])")
 # "被蛇咬了应该怎么处理?" with nobody named is a first-aid question; "我被蛇咬了…" is not.
@@ -208,6 +210,8 @@ def blocked_by(index: TextIndex, start: int, end: int, *, needs_present: bool, c
 
     if NEGATION_BEFORE.search(before_clause[-8:]):
         return "negated"
+    if MINIMISED_BEFORE.search(before_clause) and after_clause.startswith("一下"):
+        return "minor (just a scrape)"
     if index.search(STRONG_PRESENT, s_start, s_end):
         return None
     if near(INFORMATIONAL):

@@ -137,3 +137,16 @@ def test_child_lost_near_a_vehicle_word_is_still_missing() -> None:
     # The animal/belonging filter looks only at bare "走丢了"; a named child is never filtered.
     assert _services("坐公交车的时候孩子走丢了") == ("110",)
     assert _services("在车站 我儿子不见了") == ("110",)
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("没伤着人 就是被快递三轮轻轻蹭了一下 想问问找谁", ()),
+        ("停车的时候只是被旁边的车碰了一下 漆掉了一块", ()),
+        # without a minimiser a scrape whose driver left is still a traffic matter
+        ("我的车刚被一辆面包车剐了一下 对方直接开跑了", ("122",)),
+    ],
+)
+def test_minimised_scrapes(text: str, expected: tuple[str, ...]) -> None:
+    assert _services(text) == expected
