@@ -16,6 +16,7 @@ from gateway.auth.passwords import Passwords
 from gateway.auth.tokens import api_token_hash, new_api_token
 from gateway.store.models import ApiToken, Event, User
 from gateway.workorders.lifecycle import Actor, Role
+from gateway.workorders.records import aware
 
 # Roles an account can hold (system and citizen are not accounts).
 ACCOUNT_ROLES = (Role.AGENT, Role.DEPARTMENT, Role.SUPERVISOR, Role.MAINTAINER, Role.ADMIN)
@@ -24,12 +25,6 @@ _USERNAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._@-]{1,63}$")
 
 def _now() -> datetime:
     return datetime.now(UTC)
-
-
-def _aware(value: datetime | None) -> datetime | None:
-    if value is not None and value.tzinfo is None:
-        return value.replace(tzinfo=UTC)
-    return value
 
 
 @dataclass(frozen=True)
@@ -276,7 +271,7 @@ class UserStore:
             if found is None:
                 raise InvalidToken("unknown API token")
             row, user = found
-            expires = _aware(row.expires_at)
+            expires = aware(row.expires_at)
             if row.revoked_at is not None or (expires is not None and expires <= now) or not user.active:
                 raise InvalidToken("the API token is revoked, expired or its account disabled")
             row.last_used_at = now
@@ -289,10 +284,10 @@ def _token_record(row: ApiToken, username: str) -> TokenRecord:
         username=username,
         name=row.name,
         prefix=row.prefix,
-        created_at=_aware(row.created_at) or _now(),
-        expires_at=_aware(row.expires_at),
-        last_used_at=_aware(row.last_used_at),
-        revoked_at=_aware(row.revoked_at),
+        created_at=aware(row.created_at) or _now(),
+        expires_at=aware(row.expires_at),
+        last_used_at=aware(row.last_used_at),
+        revoked_at=aware(row.revoked_at),
     )
 
 

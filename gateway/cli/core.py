@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import signal
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import typer
 
@@ -50,31 +50,32 @@ def serve(
     )
 
 
+def _duration(default: float, envvar: str, help: str) -> Any:
+    """A worker timing in seconds, also read from the environment (deployments set them there)."""
+    return typer.Option(default, min=0.1, envvar=envvar, help=help)
+
+
 def worker(
     concurrency: int = typer.Option(2, min=1, max=64, help="Concurrent consumers in this process."),
-    reclaim_idle: float = typer.Option(
+    reclaim_idle: float = _duration(
         60.0,
-        min=0.1,
-        envvar="HOTLINE_WORKER_RECLAIM_IDLE_SECONDS",
-        help="Take over queue entries another worker read and left idle this long (it crashed).",
+        "HOTLINE_WORKER_RECLAIM_IDLE_SECONDS",
+        "Take over queue entries another worker read and left idle this long (it crashed).",
     ),
-    reconcile_every: float = typer.Option(
+    reconcile_every: float = _duration(
         30.0,
-        min=0.1,
-        envvar="HOTLINE_WORKER_RECONCILE_EVERY_SECONDS",
-        help="How often to reclaim idle entries and look for unfinished inbox rows.",
+        "HOTLINE_WORKER_RECONCILE_EVERY_SECONDS",
+        "How often to reclaim idle entries and look for unfinished inbox rows.",
     ),
-    reconcile_after: float = typer.Option(
+    reconcile_after: float = _duration(
         120.0,
-        min=0.1,
-        envvar="HOTLINE_WORKER_RECONCILE_AFTER_SECONDS",
-        help="Queue an inbox row again when it is still unfinished this long after it arrived.",
+        "HOTLINE_WORKER_RECONCILE_AFTER_SECONDS",
+        "Queue an inbox row again when it is still unfinished this long after it arrived.",
     ),
-    claim_stale: float = typer.Option(
+    claim_stale: float = _duration(
         120.0,
-        min=0.1,
-        envvar="HOTLINE_WORKER_CLAIM_STALE_SECONDS",
-        help="A processing claim older than this belongs to a crashed worker and may be taken over.",
+        "HOTLINE_WORKER_CLAIM_STALE_SECONDS",
+        "A processing claim older than this belongs to a crashed worker and may be taken over.",
     ),
 ) -> None:
     """Consume the intake queue (Redis Streams) outside the gateway; run as many as the load needs.

@@ -10,24 +10,15 @@ FIRST = "我们楼下的烧烤摊每天开到凌晨两点，油烟直往楼上�
 LATER = "谢谢，那大概什么时候能有结果？"
 
 
-def say(api: Api, session: str, text: str) -> dict[str, object]:
-    response = api.client.post(
-        "/channels/web/messages", json={"session_id": session, "message_id": uuid.uuid4().hex, "text": text}
-    )
-    assert response.status_code == 200, response.text
-    body: dict[str, object] = response.json()
-    return body
-
-
 def test_history_after_reload_includes_agents_replies_in_order(api: Api) -> None:
     session = f"reload-{uuid.uuid4().hex[:8]}"
-    opened = say(api, session, FIRST)
-    ticket = opened["work_order"]["ticket"]  # type: ignore[index]
+    opened = api.say(FIRST, session)
+    ticket = opened["work_order"]["ticket"]
     reply = f"/api/workorders/{ticket}/reply"
     first = api.post("agent.wang", reply, {"text": "您好，已联系城管中队今晚到现场查看。"})
     second = api.post("agent.zhao", reply, {"text": "补充：执法队员已到场，摊主已承诺整改。"})
     assert first.status_code == 200 and second.status_code == 200
-    say(api, session, LATER)
+    api.say(LATER, session)
 
     history = api.client.get(f"/channels/web/sessions/{session}/history").json()["messages"]
 
@@ -44,14 +35,14 @@ def test_history_after_reload_includes_agents_replies_in_order(api: Api) -> None
 
     # Another citizen's chat shows none of it.
     other = f"other-{uuid.uuid4().hex[:8]}"
-    say(api, other, "小区电梯又坏了，老人上下楼太难了")
+    api.say("小区电梯又坏了，老人上下楼太难了", other)
     others = api.client.get(f"/channels/web/sessions/{other}/history").json()["messages"]
     assert [m["from"] for m in others] == ["citizen"]
 
 
 def test_internal_notes_are_not_shown_to_the_citizen(api: Api) -> None:
     session = f"notes-{uuid.uuid4().hex[:8]}"
-    ticket = say(api, session, FIRST)["work_order"]["ticket"]  # type: ignore[index]
+    ticket = api.say(FIRST, session)["work_order"]["ticket"]
     note = api.post("agent.wang", f"/api/workorders/{ticket}/notes", {"text": "内部：摊主是老面孔，上次已警告"})
     assert note.status_code == 201
     history = api.client.get(f"/channels/web/sessions/{session}/history").json()["messages"]
