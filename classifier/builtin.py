@@ -116,13 +116,27 @@ class _Head:
             return float(-np.mean(np.log(p[np.arange(len(gold)), gold] + 1e-12)))
 
         result = minimize_scalar(nll, bounds=(0.05, 50.0), method="bounded")
-        return float(result.x)
+        # The SVM trained on all the data separates classes with wider margins than the one trained on
+        # two thirds, so the held-out temperature applied as is made the final model overconfident
+        # (grouped CV on the starter data, category: ECE 0.15, fitted 12.6 vs 8.9 best on the test fold).
+        # Rescaling by the ratio of the two models' typical top-two margins on the same rows fixes most of it.
+        ratio = _margin(self.svm, x) / max(_margin(svm, x), 1e-9)
+        return float(result.x) / ratio if ratio > 0 else float(result.x)
 
     def proba(self, x: Any) -> NDArray[np.float64]:
         scores = np.asarray(self.svm.decision_function(x), dtype=np.float64)
         if scores.ndim == 1:
             scores = np.column_stack([-scores, scores])
         return _softmax(scores * self.temperature)
+
+
+def _margin(svm: Any, x: Any) -> float:
+    """Mean gap between the best and second-best score: the scale the temperature multiplies."""
+    scores = np.asarray(svm.decision_function(x), dtype=np.float64)
+    if scores.ndim == 1:
+        return float(np.mean(2.0 * np.abs(scores)))
+    top2 = np.partition(scores, -2, axis=1)[:, -2:]
+    return float(np.mean(top2[:, 1] - top2[:, 0]))
 
 
 def _softmax(z: NDArray[np.float64]) -> NDArray[np.float64]:

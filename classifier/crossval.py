@@ -2,7 +2,8 @@
 
 Folds are stratified by label; with `groups` (e.g. the hand-written phrase a generated example came from)
 they are also grouped, so variants of one phrase never sit on both sides of a split.
-Latency is measured one message at a time, as the gateway calls the model.
+Latency is measured one message at a time, as the gateway calls the model. Calibration is reported as the
+expected calibration error (ECE) of the top answer's confidence on the held-out folds.
 """
 
 from __future__ import annotations
@@ -11,7 +12,7 @@ import time
 import warnings
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from typing import Any, Literal, Protocol
+from typing import Any, Literal, Protocol, runtime_checkable
 
 import numpy as np
 
@@ -24,33 +25,55 @@ class LabelPredictor(Protocol):
     def predict_one(self, text: str) -> str: ...
 
 
+@runtime_checkable
+class ScoredPredictor(Protocol):
+    """A predictor that also gives its confidence in the answer (then cv reports calibration)."""
+
+    def predict_one(self, text: str) -> str: ...
+
+    def predict_scored(self, text: str) -> tuple[str, float]: ...
+
+
 @dataclass
 class _BuiltinPredictor:
     model: Any
 
-    def predict_one(self, text: str) -> str:
+    def predict_scored(self, text: str) -> tuple[str, float]:
         probs, _ = self.model.predict_fast([text])
-        return str(self.model.intent.classes[int(np.argmax(probs["intent"][0]))])
+        best = int(np.argmax(probs["intent"][0]))
+        return str(self.model.intent.classes[best]), float(probs["intent"][0][best])
+
+    def predict_one(self, text: str) -> str:
+        return self.predict_scored(text)[0]
 
 
 @dataclass
 class _BackendPredictor:
     backend: Any
 
-    def predict_one(self, text: str) -> str:
+    def predict_scored(self, text: str) -> tuple[str, float]:
         probs, _ = self.backend.probabilities([text])
-        return str(self.backend.classes()["intent"][int(np.argmax(probs["intent"][0]))])
+        best = int(np.argmax(probs["intent"][0]))
+        return str(self.backend.classes()["intent"][best]), float(probs["intent"][0][best])
+
+    def predict_one(self, text: str) -> str:
+        return self.predict_scored(text)[0]
 
 
-def fit_label_model(backend: CvBackend, texts: Sequence[str], labels: Sequence[str]) -> LabelPredictor:
-    """A single-head model of `backend` trained on (text, label) pairs."""
+def fit_label_model(
+    backend: CvBackend, texts: Sequence[str], labels: Sequence[str], groups: Sequence[str] | None = None
+) -> LabelPredictor:
+    """A single-head model of `backend` trained on (text, label) pairs.
+
+    `groups` keep variants of one phrase together in the built-in model's calibration split too.
+    """
     none: list[str | None] = [None] * len(texts)
     if backend == "builtin":
         from classifier.builtin import BuiltinConfig, BuiltinModel
         from classifier.text import available_tokenizer
 
         model = BuiltinModel(BuiltinConfig(tokenizer=available_tokenizer()))
-        return _BuiltinPredictor(model.fit(texts, labels, none, none))
+        return _BuiltinPredictor(model.fit(texts, labels, none, none, groups))
     if backend == "embedding":
         from classifier.embedding import EmbeddingBackend
 
@@ -78,29 +101,42 @@ def cross_validate(
         raise TrainingDataError("cross-validation needs at least two labels")
     if len(texts) < folds:
         raise TrainingDataError(f"{len(texts)} examples cannot be split into {folds} folds")
-    trainer = fit or (lambda x, y: fit_label_model(backend, x, y))
     splits = make_splits(texts, labels, folds, groups, seed)
     gold: list[str] = []
     pred: list[str] = []
+    confidence: list[float] = []
     train_seconds: list[float] = []
     latencies: list[float] = []
     for k, (train_idx, test_idx) in enumerate(splits):
         started = time.perf_counter()
-        model = trainer([texts[i] for i in train_idx], [labels[i] for i in train_idx])
+        x, y = [texts[i] for i in train_idx], [labels[i] for i in train_idx]
+        if fit is not None:
+            model = fit(x, y)
+        else:
+            model = fit_label_model(backend, x, y, [groups[i] for i in train_idx] if groups is not None else None)
         train_seconds.append(round(time.perf_counter() - started, 3))
         for i in test_idx:
             t0 = time.perf_counter()
-            pred.append(model.predict_one(texts[i]))
+            if isinstance(model, ScoredPredictor):
+                label, conf = model.predict_scored(texts[i])
+                confidence.append(conf)
+            else:
+                label = model.predict_one(texts[i])
             latencies.append((time.perf_counter() - t0) * 1000.0)
+            pred.append(label)
             gold.append(labels[i])
         if progress:
             progress(k + 1, folds)
+    # Only when every fold's model gave its confidence (a custom `fit` may not).
+    correct = [g == q for g, q in zip(gold, pred, strict=True)]
+    calibration = calibration_report(confidence, correct) if len(confidence) == len(gold) else {"ece": None}
     return {
         "backend": backend,
         "folds": folds,
         "grouped": groups is not None,
         "n": len(gold),
         **metrics(gold, pred),
+        **calibration,
         "train_seconds": train_seconds,
         "predict_ms_p50": round(float(np.percentile(latencies, 50)), 4),
         "predict_ms_p99": round(float(np.percentile(latencies, 99)), 4),
@@ -146,4 +182,37 @@ def metrics(gold: Sequence[str], pred: Sequence[str]) -> dict[str, Any]:
         "macro_f1": round(macro, 4),
         "per_class": per_class,
         "confusion": {"labels": labels, "matrix": matrix.tolist()},
+    }
+
+
+def calibration_report(confidence: Sequence[float], correct: Sequence[bool], bins: int = 10) -> dict[str, Any]:
+    """ECE: the share-weighted gap between confidence and accuracy over equal-width confidence bins.
+
+    0 means "80 % sure" is right 80 % of the time; the per-bin rows are the reliability diagram.
+    """
+    conf = np.asarray(confidence, dtype=np.float64)
+    hit = np.asarray(correct, dtype=np.float64)
+    edges = np.linspace(0.0, 1.0, bins + 1)
+    which = np.clip(np.digitize(conf, edges[1:-1], right=True), 0, bins - 1)
+    rows = []
+    ece = 0.0
+    for b in range(bins):
+        mask = which == b
+        if not mask.any():
+            continue
+        gap = abs(float(conf[mask].mean()) - float(hit[mask].mean()))
+        ece += float(mask.mean()) * gap
+        rows.append(
+            {
+                "from": round(float(edges[b]), 2),
+                "to": round(float(edges[b + 1]), 2),
+                "n": int(mask.sum()),
+                "confidence": round(float(conf[mask].mean()), 4),
+                "accuracy": round(float(hit[mask].mean()), 4),
+            }
+        )
+    return {
+        "ece": round(ece, 4),
+        "mean_confidence": round(float(conf.mean()), 4) if len(conf) else None,
+        "reliability": rows,
     }

@@ -128,3 +128,22 @@ def write_csv(path: Path, rows: list[dict]) -> Path:
         writer.writeheader()
         writer.writerows(rows)
     return path
+
+
+def test_calibration_error_is_the_gap_between_confidence_and_accuracy() -> None:
+    from classifier.crossval import calibration_report
+
+    honest = calibration_report([0.8] * 10, [True] * 8 + [False] * 2)
+    assert honest["ece"] == pytest.approx(0.0) and honest["reliability"][0]["n"] == 10
+    # Always "99 % sure" and right half of the time: the overconfidence agents would be misled by.
+    boastful = calibration_report([0.99] * 4 + [0.3] * 4, [True, False, True, False, False, True, False, False])
+    assert boastful["ece"] == pytest.approx(0.5 * 0.49 + 0.5 * 0.05)
+    assert [row["n"] for row in boastful["reliability"]] == [4, 4]
+
+
+@pytest.mark.slow
+def test_builtin_cross_validation_reports_calibration() -> None:
+    texts, labels = table()
+    result = cross_validate(texts, labels, folds=3)
+    assert 0.0 <= result["ece"] <= 1.0 and 1 / 3 <= result["mean_confidence"] <= 1.0
+    assert sum(row["n"] for row in result["reliability"]) == 18
