@@ -96,7 +96,10 @@ _GENERIC = frozenset(
         "本县 该县 我县 全省 本省 外省 本镇 该镇 全镇 农村 乡村 全村 本村 "
         "同村 该村 家庭 法庭 门庭 苑 花园 公园 广场 大厦 商场 公寓 地铁站 "
         "公交站 火车站 菜市场 农贸市场 新村 山庄 华府 嘉园 家园 公园 校园 园区 幼儿园 动物园 植物园 游乐园 果园 "
-        "菜园 庄园 陵园 墓园 乐园 家园 田园 花园 园"
+        "菜园 庄园 陵园 墓园 乐园 家园 田园 花园 园 "
+        # "在电梯里" is where the citizen is, not a 里 (lane) address
+        "电梯里 厕所里 卫生间里 房间里 厨房里 车里 水里 河里 井里 楼里 店里 院里 院子里 锅里 包里 梦里 "
+        "眼里 嘴里 肚子里 柜子里 楼道里 房里 屋子里 单位里 学校里 公司里 医院里 群里 电话里 被子里 地里"
     ).split()
 )
 _PROVINCES = (  # noqa: SIM905
@@ -202,7 +205,7 @@ def _component_at(tokens: list[tuple[str, int, int]], i: int) -> tuple[Part, int
         if sum(len(t[0]) for t in names) > 6:
             break
         suffix = tokens[j][0]
-        if suffix in _SUFFIX_LEVEL:
+        if suffix in _SUFFIX_LEVEL and "".join(t[0] for t in names) + suffix not in _GENERIC:
             return Part(start, tokens[j][2], _SUFFIX_LEVEL[suffix], suffix in _STRONG_ESTATE), j + 1
     level = _suffix_level(tok)
     if level is not None:

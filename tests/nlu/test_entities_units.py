@@ -57,3 +57,21 @@ def test_id18(number: str, valid: bool) -> None:
 def test_id15() -> None:
     assert is_valid_id15("320102900101123")
     assert not is_valid_id15("320102901301123")
+
+
+@pytest.mark.parametrize(
+    ("text", "addresses"),
+    [
+        # "…里" after a place inside a building is where someone is, not a lane address
+        ("我被困在电梯里了", []),
+        ("孩子在卫生间里滑倒了", []),
+        ("东西落在柜子里了", []),
+        # lanes named 里 are still addresses
+        ("我住在幸福里3栋502", ["幸福里3栋502"]),
+        ("上海市黄浦区福州路步高里5号", ["上海市黄浦区福州路步高里5号"]),
+    ],
+)
+def test_locative_li_is_not_an_address(text: str, addresses: list[str]) -> None:
+    import nlu
+
+    assert [e.text for e in nlu.analyse(text).entities if e.type == "address"] == addresses
