@@ -6,11 +6,13 @@ nlu.normalize(text) -> Normalized    .text, .original, .to_original(start, end)
 nlu.mask_pii(text) -> str            phones, ID numbers, plates, addresses, names masked
 nlu.warm_up()                        load jieba, dictionaries, OpenCC, the pipeline once
 nlu.reload_dictionary()              re-read the domain dictionary without restart
+                                     (analyse() also does it by itself, in the background, within
+                                     5 s of the file changing: nlu.watch)
 """
 
 from __future__ import annotations
 
-from nlu import pipeline, segment
+from nlu import pipeline, segment, watch
 from nlu.analysis import analyse
 from nlu.core import pieces_with_offsets, words
 from nlu.errors import ConfigError, DictionaryError, InputError, NluError, PipelineError
@@ -31,6 +33,7 @@ def warm_up() -> None:
 
     _normalize.warm_up()
     segment.tokenizer()
+    watch.remember_current()
     utility.operators()
     pipeline.get()
     from nlu.emergency import model
@@ -44,6 +47,7 @@ def reload_dictionary() -> None:
     segment.reload_dictionary()
     # The entity ruler's phrase patterns were tokenised with the old dictionary: rebuild them too.
     pipeline.rebuild()
+    watch.remember_current()
 
 
 __all__ = [

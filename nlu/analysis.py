@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from nlu import pipeline, segment
+from nlu import pipeline, segment, watch
 from nlu.core import to_entities
 from nlu.errors import InputError
 from nlu.results import Analysis
@@ -11,6 +11,7 @@ from nlu.results import Analysis
 def analyse(text: str) -> Analysis:
     if not isinstance(text, str):
         raise InputError(f"analyse() needs str, got {type(text).__name__}")
+    watch.maybe_reload()  # a maintainer's edit to the domain dictionary is picked up without restart
     doc = pipeline.get()(text)
     norm = doc._.hotline_norm
     return Analysis(

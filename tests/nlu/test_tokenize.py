@@ -53,3 +53,33 @@ def test_bad_dictionary_raises_and_keeps_old(tmp_path: Path) -> None:
         assert "公积金" in nlu.tokenize("公积金提取")
     finally:
         segment.set_dictionary_path(None)
+
+
+def test_edited_dictionary_is_picked_up_by_analyse_without_a_reload_call(tmp_path: Path) -> None:
+    import os
+    import time
+
+    from nlu import watch
+
+    custom = tmp_path / "dict.txt"
+    custom.write_text("公积金 2000 n\n", encoding="utf-8")
+    segment.set_dictionary_path(custom)
+    try:
+        nlu.reload_dictionary()
+        assert "青柠湾片区" not in nlu.tokenize("青柠湾片区停电了")
+        # a maintainer adds a word; the file's time moves on
+        custom.write_text("公积金 2000 n\n青柠湾片区 2000 ns\n", encoding="utf-8")
+        later = time.time() + 10
+        os.utime(custom, (later, later))
+        # within the check interval nothing is looked at
+        assert not watch.maybe_reload(now=time.monotonic() - watch.CHECK_INTERVAL - 1, wait=True)
+        assert watch.maybe_reload(now=time.monotonic() + watch.CHECK_INTERVAL + 1, wait=True)
+        assert "青柠湾片区" in nlu.analyse("青柠湾片区停电了").tokens
+        # an invalid edit is logged and the previous dictionary keeps serving
+        custom.write_text("青柠湾片区 lots\n", encoding="utf-8")
+        os.utime(custom, (later + 10, later + 10))
+        assert watch.maybe_reload(now=time.monotonic() + 3 * watch.CHECK_INTERVAL, wait=True)
+        assert "青柠湾片区" in nlu.tokenize("青柠湾片区停电了")
+    finally:
+        segment.set_dictionary_path(None)
+        nlu.reload_dictionary()
