@@ -1,7 +1,8 @@
 """Load benchmark: 2 gateways + 2 workers on Redis and PostgreSQL, driven over HTTP on loopback.
 
-    python bench/load.py                         # 10, 25, 50, 100 msg/s, 20 s each
-    python bench/load.py --rates 10 25 --seconds 10 --no-knowledge --no-rasa
+    flock /tmp/bench.lock python bench/load.py                 # 5, 10, 15, 20, 25 msg/s, 20 s each
+    flock /tmp/bench.lock python bench/load.py --rates 10 25 --seconds 10 --no-knowledge --no-rasa
+    flock /tmp/bench.lock python bench/load.py --rasa-dir var/rasa   # reuse `make rasa-train`'s projects
 
 It creates (and drops) a fresh PostgreSQL database, starts a private redis-server, a recording WeChat API,
 then `hotline serve` x2 and `hotline worker` x2 as real processes. Each step sends a fixed-rate, open-loop mix
@@ -10,8 +11,9 @@ messages already sent) round-robin to the gateways. Latency is request -> reply:
 reply came inline, the push (WeChat customer-service API, web pub/sub) when it came later. Errors: non-200
 answers, transport failures, replies never delivered, replies delivered twice, more than one work order.
 
-The same messages then go to a Rasa 3.6 server's /model/parse at the same rates as a reference (a trained
-project exported from our training data; needs the Python 3.10 venv with rasa, see classifier/rasa/runner.py).
+The same messages then go, in the same run, to Rasa 3.6's /model/parse at the same rates as a reference: the
+intent and the category project that `hotline rasa export` / `hotline rasa train` make from our training data
+(`make rasa-train`), each served by `rasa run --enable-api`; needs the Python 3.10 venv (.rasa-venv).
 
 Threads are pinned to 1 per process. Prints a table and writes JSON to bench/results/.
 """
@@ -349,43 +351,54 @@ class RasaReference:
 
 
 def rasa_reference(args: argparse.Namespace, rates: list[float], work: Path) -> RasaReference:
-    """The same texts through Rasa's /model/parse at the same rates, when a Rasa server can run here."""
+    """The same texts through Rasa's /model/parse at the same rates: both projects, as the Rasa backend does.
+
+    The projects are the ones `hotline rasa export` writes and `hotline rasa train` trains (`make rasa-train`);
+    `--rasa-dir` reuses a trained directory, else they are exported and trained here. Each message is parsed
+    by the intent server and the category server at once; its latency is that of the slower of the two.
+    """
     if args.no_rasa:
         return RasaReference(False, "skipped (--no-rasa)")
     from classifier.errors import BackendUnavailable
-    from classifier.rasa.runner import find_rasa, start_server, train_project
+    from classifier.rasa.runner import find_rasa, start_server
 
     try:
         rasa = find_rasa(args.rasa_bin)
     except BackendUnavailable as error:
         return RasaReference(False, f"no Rasa: {error}")
     os.environ.update({"TF_NUM_INTRAOP_THREADS": "1", "TF_NUM_INTEROP_THREADS": "1", "RASA_TELEMETRY_ENABLED": "false"})
+    directory = Path(args.rasa_dir) if args.rasa_dir else work / "rasa"
+    servers = []
     try:
-        project = Path(args.rasa_project) if args.rasa_project else export_rasa_project(work, args.rasa_epochs)
-        if not any((project / "models").glob("*.tar.gz")):
-            began = time.monotonic()
-            train_project(project, rasa, timeout_seconds=args.rasa_train_timeout)
-            print(f"  rasa model trained in {time.monotonic() - began:.0f} s ({args.rasa_epochs} DIET epochs)")
+        train_rasa_projects(directory, rasa, args.rasa_epochs, args.rasa_train_timeout)
         from tests.reliability.cluster import free_port
 
-        server = start_server(project, rasa, free_port(), ready_timeout=300)
-    except (BackendUnavailable, OSError, subprocess.TimeoutExpired) as error:
+        for project in ("intent", "category"):
+            servers.append(start_server(directory / project, rasa, free_port(), ready_timeout=600))
+        urls = [server.url for server in servers]
+        steps = [asyncio.run(rasa_step(urls, rate, args.seconds, step)) for step, rate in enumerate(rates)]
+    except (BackendUnavailable, OSError, subprocess.SubprocessError) as error:
         return RasaReference(False, f"Rasa could not run: {type(error).__name__}: {error}")
-    try:
-        steps = [asyncio.run(rasa_step(server.url, rate, args.seconds, step)) for step, rate in enumerate(rates)]
     finally:
-        server.stop()
-    return RasaReference(True, f"{rasa} (project {project})", steps)
+        for server in servers:
+            server.stop()
+    return RasaReference(True, f"{rasa}; projects {directory}/intent and {directory}/category", steps)
 
 
-def export_rasa_project(work: Path, epochs: int) -> Path:
-    from classifier.rasa.export import RasaOptions, export_project
-    from classifier.training import load_training_data
+def train_rasa_projects(directory: Path, rasa: Path, epochs: int, timeout: float) -> None:
+    """`hotline rasa export` and `hotline rasa train` unless both projects already hold a trained model."""
+    if all(any((directory / project / "models").glob("*.tar.gz")) for project in ("intent", "category")):
+        print(f"  reusing the trained Rasa projects in {directory}", flush=True)
+        return
+    hotline = [sys.executable, "-m", "gateway.cli", "rasa"]
+    env = {**os.environ, "HOTLINE_RASA_BIN": str(rasa), "PYTHONPATH": str(REPO)}
+    began = time.monotonic()
+    subprocess.run([*hotline, "export", str(directory), "--epochs", str(epochs)], env=env, cwd=REPO, check=True)
+    subprocess.run([*hotline, "train", str(directory)], env=env, cwd=REPO, check=True, timeout=timeout)
+    print(f"  Rasa projects trained in {time.monotonic() - began:.0f} s ({epochs} DIET epochs)", flush=True)
 
-    return export_project(load_training_data(), work / "rasa-intent", "intent", RasaOptions(epochs=epochs))
 
-
-async def rasa_step(url: str, rate: float, seconds: float, step: int) -> dict[str, Any]:
+async def rasa_step(urls: list[str], rate: float, seconds: float, step: int) -> dict[str, Any]:
     messages = [item for item, retry in plan(step, int(rate * seconds)) if not retry]
     latencies: list[float] = []
     errors = 0
@@ -394,11 +407,13 @@ async def rasa_step(url: str, rate: float, seconds: float, step: int) -> dict[st
         nonlocal errors
         began = time.perf_counter()
         try:
-            response = await client.post(f"{url}/model/parse", json={"text": text}, timeout=15)
-            if response.status_code != 200:
-                errors += 1
-                return
+            responses = await asyncio.gather(
+                *(client.post(f"{url}/model/parse", json={"text": text}, timeout=15) for url in urls)
+            )
         except httpx.HTTPError:
+            errors += 1
+            return
+        if any(response.status_code != 200 for response in responses):
             errors += 1
             return
         latencies.append(time.perf_counter() - began)
@@ -450,7 +465,7 @@ def _fmt(value: Any) -> str:
 
 def parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--rates", type=float, nargs="+", default=[10, 25, 50, 100], help="messages per second")
+    parser.add_argument("--rates", type=float, nargs="+", default=[5, 10, 15, 20, 25], help="messages per second")
     parser.add_argument("--seconds", type=float, default=20, help="duration of each rate step")
     parser.add_argument("--settle-timeout", type=float, default=60, help="wait for late replies after a step")
     parser.add_argument("--start-timeout", type=float, default=900, help="wait for the processes to be ready")
@@ -462,8 +477,12 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument("--models", default="", help="trained models folder (default: trained for the run)")
     parser.add_argument("--no-knowledge", action="store_true", help="run without the knowledge base")
     parser.add_argument("--no-rasa", action="store_true", help="skip the Rasa reference")
-    parser.add_argument("--rasa-bin", default=os.environ.get("HOTLINE_RASA_BIN", "/work/rasa-venv/bin/rasa"))
-    parser.add_argument("--rasa-project", default="", help="an exported, trained Rasa project to reuse")
+    parser.add_argument(
+        "--rasa-bin", default=os.environ.get("HOTLINE_RASA_BIN", str(REPO / ".rasa-venv" / "bin" / "rasa"))
+    )
+    parser.add_argument(
+        "--rasa-dir", default="", help="a directory from `hotline rasa export` + `train` (make rasa-train) to reuse"
+    )
     parser.add_argument("--rasa-epochs", type=int, default=20, help="DIET epochs when training here")
     parser.add_argument("--rasa-train-timeout", type=float, default=1200)
     parser.add_argument("--out", default="", help="JSON path (default bench/results/load-<UTC time>.json)")
@@ -511,7 +530,13 @@ def write_report(
 ) -> None:
     report = {
         "when": datetime.now(UTC).isoformat(timespec="seconds"),
-        "machine": {"cpus": os.cpu_count(), "python": platform.python_version(), "load": os.getloadavg()},
+        # Other work shares these cores during a run: latencies are indicative, not a dedicated-host figure.
+        "machine": {
+            "cpus": os.cpu_count(),
+            "python": platform.python_version(),
+            "load": os.getloadavg(),
+            "shared": True,
+        },
         "setup": {
             "gateways": 2,
             "workers": 2,
