@@ -96,7 +96,8 @@ def served(
         HOTLINE_KNOWLEDGE_ENABLED="true",
         HOTLINE_KNOWLEDGE_INDEX_PATH=str(root / "knowledge-index"),
     )
-    with running_gateway(env, root) as gateway:
+    # This gateway loads the knowledge encoder and index: about 2 minutes on 2 busy shared cores.
+    with running_gateway(env, root, timeout=300) as gateway:
         assert gateway.url is not None
         base = gateway.url
         admin = Served(base, root / "var", models).token("root")
