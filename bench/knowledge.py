@@ -72,7 +72,7 @@ def quality(kb: KnowledgeBase) -> dict[str, object]:
     seconds = time.perf_counter() - started
     fresh = calibrate(scored["calibration"], kb.encoder_name, source="calibration split")
     shipped = load_calibration(kb.index_dir, kb.encoder_name)
-    out: dict[str, object] = {"calibration": fresh.to_json(), "shipped_calibration": shipped.to_json()}
+    out: dict[str, object] = {"calibration_params": fresh.to_json(), "shipped_calibration": shipped.to_json()}
     for name, s in scored.items():
         out[name] = [report(s, m, fresh.params(m)).to_json() for m in MODES]
         out[f"{name}_with_shipped"] = [report(s, m, shipped.params(m)).to_json() for m in MODES]
@@ -98,7 +98,7 @@ def quality_large(kb: KnowledgeBase, calibration: Calibration) -> dict[str, obje
                 values = sc.mode(mode, params.alpha)
                 order = np.argsort(-values, kind="stable")
                 top, runner_up = float(values[order[0]]), float(values[order[1]]) if len(order) > 1 else 0.0
-                decided = params.confidence(top, runner_up) >= params.threshold
+                decided = params.answers(top, runner_up)
                 if not row.article:
                     refused += not decided
                     continue
@@ -300,7 +300,7 @@ def main() -> int:
         results["build_150"]["rebuild_seconds_cached"] = time.perf_counter() - started  # type: ignore[index]
         results["quality"] = quality(kb)
         # The large KB and the latency runs use the calibration just computed on the calibration split.
-        kb.set_calibration(Calibration.from_json(results["quality"]["calibration"]))  # type: ignore[index]
+        kb.set_calibration(Calibration.from_json(results["quality"]["calibration_params"]))  # type: ignore[index]
         questions = [r.question for r in eval_rows()][: args.queries]
         results["latency_150"] = latency(kb, questions)
         large = build_large(kb, args.large, args.full_encode, root)

@@ -47,6 +47,7 @@ class ModeReport:
     threshold: float
     alpha: float
     margin_weight: float
+    floor: float
 
     def to_json(self) -> dict[str, object]:
         return {
@@ -62,6 +63,7 @@ class ModeReport:
             "threshold": round(self.threshold, 4),
             "alpha": self.alpha,
             "margin_weight": self.margin_weight,
+            "floor": round(self.floor, 4),
         }
 
 
@@ -110,6 +112,10 @@ def score_set(kb: KnowledgeBase, rows: Sequence[LabelledQuestion]) -> ScoredSet:
     return ScoredSet(ids, [r.article for r in rows], [kb.scores(r.question)[1] for r in rows])
 
 
+def _tops(values: npt.NDArray[np.float32]) -> npt.NDArray[np.float32]:
+    return np.asarray(values.max(axis=1), dtype=np.float32)
+
+
 def _outcomes(
     values: npt.NDArray[np.float32], scored: ScoredSet, margin_weight: float = 0.0
 ) -> tuple[npt.NDArray[np.int64], npt.NDArray[np.float32], npt.NDArray[np.float64]]:
@@ -133,7 +139,7 @@ def report(scored: ScoredSet, mode: str, params: ModeParams) -> ModeReport:
     values = scored.values(mode, params.alpha)
     ranks, top_score, top_right = _outcomes(values, scored, params.margin_weight)
     in_kb = np.array([bool(label) for label in scored.labels])
-    answered = top_score >= params.threshold
+    answered = (top_score >= params.threshold) & (_tops(values) >= params.floor)
     n_in, n_out = int(in_kb.sum()), int((~in_kb).sum())
     rr = np.where((ranks >= 1) & (ranks <= 5), 1.0 / np.maximum(ranks, 1), 0.0)
     wrong = int((answered & in_kb & (top_right == 0)).sum() + (answered & ~in_kb).sum())
@@ -150,6 +156,7 @@ def report(scored: ScoredSet, mode: str, params: ModeParams) -> ModeReport:
         threshold=params.threshold,
         alpha=params.alpha,
         margin_weight=params.margin_weight,
+        floor=params.floor,
     )
 
 
@@ -167,6 +174,24 @@ def _best_threshold(
     # Halfway to the next lower score: robust to tiny score drift between builds.
     lower = float(top_score[order[best + 1]]) if best + 1 < len(order) else float(top_score[order[best]]) - 0.01
     return (float(top_score[order[best]]) + lower) / 2.0, float(cumulative[best])
+
+
+def _best_floor(
+    values: npt.NDArray[np.float32], scored: ScoredSet, in_kb: npt.NDArray[np.bool_], weight: float, threshold: float
+) -> float:
+    """The highest floor on the best score that keeps the best utility of (weight, threshold): answers
+    below the weakest match calibration saw answered rightly have no evidence for them."""
+    _, confidence, right = _outcomes(values, scored, weight)
+    top = _tops(values)
+    passed = confidence >= threshold
+    gain = np.where(in_kb & (right == 1), 1.0, -WRONG_COST)
+    candidates = np.unique(np.concatenate(([0.0], top[passed])))
+    utilities = [float(gain[passed & (top >= f)].sum()) for f in candidates]
+    best = max(utilities)
+    chosen = max(f for f, u in zip(candidates, utilities, strict=True) if u == best)
+    lower = top[passed & (top < chosen)]
+    # Halfway down to the next lower answered score, as for thresholds (robust to tiny drift).
+    return float((chosen + lower.max()) / 2.0) if len(lower) else float(chosen)
 
 
 def calibrate(scored: ScoredSet, encoder: str, modes: Sequence[str] = MODES, source: str = "") -> Calibration:
@@ -187,5 +212,8 @@ def calibrate(scored: ScoredSet, encoder: str, modes: Sequence[str] = MODES, sou
             if best is None or utility > best[0]:
                 best = (utility, weight, threshold)
         assert best is not None
-        params[mode] = ModeParams(threshold=round(best[2], 4), alpha=float(alpha), margin_weight=best[1])
+        floor = _best_floor(values, scored, in_kb, best[1], best[2]) if best[1] > 0 else 0.0
+        params[mode] = ModeParams(
+            threshold=round(best[2], 4), alpha=float(alpha), margin_weight=best[1], floor=round(floor, 4)
+        )
     return Calibration(encoder, params, source)

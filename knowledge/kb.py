@@ -275,10 +275,10 @@ class KnowledgeBase:
             picked = self._candidates(index, scores, values, _ranked(values, len(values)), want, today)
         answer = None
         confidence = 0.0
+        runner_up = picked[1][1].score if len(picked) > 1 else 0.0
         if picked:
-            runner_up = picked[1][1].score if len(picked) > 1 else 0.0
             confidence = params.confidence(picked[0][1].score, runner_up)
-        if picked and confidence >= params.threshold:
+        if picked and params.answers(picked[0][1].score, runner_up):
             served, best = index.articles[picked[0][0]], picked[0][1]
             answer = Answer(
                 served.id,

@@ -41,10 +41,16 @@ class ModeParams:
     threshold: float
     alpha: float = 0.5
     margin_weight: float = 0.0
+    # The best score itself must reach `floor`: in a sparse knowledge base every runner-up is far away and
+    # the margin alone would carry a weak match over the threshold.
+    floor: float = 0.0
 
     def confidence(self, top: float, runner_up: float) -> float:
         """What the threshold is compared with: the best score plus its weighted lead over the next article."""
         return top + self.margin_weight * (top - runner_up)
+
+    def answers(self, top: float, runner_up: float) -> bool:
+        return top >= self.floor and self.confidence(top, runner_up) >= self.threshold
 
 
 @dataclass(frozen=True)
@@ -63,7 +69,7 @@ class Calibration:
             "encoder": self.encoder,
             "source": self.source,
             "modes": {
-                m: {"threshold": p.threshold, "alpha": p.alpha, "margin_weight": p.margin_weight}
+                m: {"threshold": p.threshold, "alpha": p.alpha, "margin_weight": p.margin_weight, "floor": p.floor}
                 for m, p in self.modes.items()
             },
         }
@@ -71,7 +77,12 @@ class Calibration:
     @classmethod
     def from_json(cls, data: dict[str, Any]) -> Calibration:
         modes = {
-            m: ModeParams(float(p["threshold"]), float(p.get("alpha", 0.5)), float(p.get("margin_weight", 0.0)))
+            m: ModeParams(
+                float(p["threshold"]),
+                float(p.get("alpha", 0.5)),
+                float(p.get("margin_weight", 0.0)),
+                float(p.get("floor", 0.0)),
+            )
             for m, p in data["modes"].items()
         }
         return cls(str(data.get("encoder", "")), modes, str(data.get("source", "")))
