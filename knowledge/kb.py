@@ -221,7 +221,7 @@ class KnowledgeBase:
     def _onnx_dir(self) -> Path:
         """Beside the offline default encoder's folder (shared by every index), else inside the index folder."""
         if is_default(self.encoder_name):
-            return (self.encoder_dir or default_encoder_dir()).with_name(DEFAULT_ENCODER_NAME + "-onnx")
+            return default_onnx_dir(self.encoder_dir)
         return self.index_dir / "query-encoder"
 
     def encode_query(self, question: str, normalized: str | None = None) -> Vector:
@@ -319,6 +319,19 @@ class KnowledgeBase:
             if len(picked) >= top_k:
                 break
         return picked
+
+
+def default_onnx_dir(encoder_dir: Path | None = None) -> Path:
+    """Where the ONNX query encoder of the offline default model is cached: beside the model's folder."""
+    return (encoder_dir or default_encoder_dir()).with_name(DEFAULT_ENCODER_NAME + "-onnx")
+
+
+def prepare_default_query_encoder(encoder_dir: Path | None = None, precision: str = "int8") -> Path:
+    """Export the offline default model's query encoder now (as `hotline kb prepare-encoder` does), so the
+    first gateway start does not spend a minute on it."""
+    model = load_encoder(None, encoder_dir)
+    encoder_prompts(model, DEFAULT_ENCODER_NAME)
+    return onnx_query.export(model, default_onnx_dir(encoder_dir), DEFAULT_ENCODER_NAME, precision)
 
 
 def normalized_question(question: str) -> str:

