@@ -44,9 +44,15 @@ def _phrases() -> dict[str, dict[str, list[str]]]:
 
 class _Gen:
     def __init__(self, seed: int) -> None:
+        self.seed = seed
         self.rng = random.Random(seed)
         self.seen: set[str] = set()
         self.to_traditional = _traditional_converter()
+
+    def start(self, source: str) -> None:
+        """One random stream per hand-written phrase: adding a phrase changes only its own variants, so the
+        committed data's diff shows exactly what a maintainer added (one shared stream reshuffled them all)."""
+        self.rng = random.Random(f"{self.seed}:{source}")
 
     def pick(self, items: tuple[str, ...]) -> str:
         return self.rng.choice(items)
@@ -156,6 +162,7 @@ def generate(seed: int = SEED, frames_per_phrase: int = FRAMES_PER_PHRASE) -> di
         for appeal, phrases in by_type.items():
             for n, phrase in enumerate(phrases):
                 src = f"datagen:{category}:{appeal}:{n}"
+                gen.start(src)
                 gen.add(data.examples, phrase, appeal, src, category=category)
                 for _ in range(frames_per_phrase):
                     gen.add(data.examples, gen.noisy(gen.frame(appeal, phrase)), appeal, src, category=category)
@@ -172,6 +179,7 @@ def _conversation(gen: _Gen) -> TrainingData:
     for intent, texts in _load("conversation.yaml").items():
         for n, text in enumerate(texts):
             src = f"datagen:conversation:{intent}:{n}"
+            gen.start(src)
             gen.add(data.examples, str(text), intent, src)
             for _ in range(2):
                 variant = str(text).rstrip("。！") + gen.pick(T.CHAT_PARTICLES)
@@ -197,6 +205,7 @@ def _emergency(gen: _Gen) -> TrainingData:
             continue
         for n, text in enumerate(spec["texts"]):
             src = f"datagen:emergency:{service}:{n}"
+            gen.start(src)
             gen.add(data.examples, text, "求助", src, category=spec["category"], emergency=service)
             gen.add(
                 data.examples,
