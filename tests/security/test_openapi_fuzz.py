@@ -16,7 +16,7 @@ from hypothesis import HealthCheck, Phase, settings
 
 from tests.security.conftest import SecureApp
 
-# HOTLINE_FUZZ=short: 2 examples per operation (62 operations; 16 min measured on 2 cores shared with a load
+# HOTLINE_FUZZ=short: 2 examples per operation (60 operations; 16 min measured on 2 cores shared with a load
 # average of 10, after the app fixture). HOTLINE_FUZZ=1: the long run, 8 per operation (7-13 min). Unset: skipped, as
 # even the short run is too slow for every local test run on a shared 2-core machine; a CI runner with its
 # own cores can afford the short one on every push. Derandomized: a failure reproduces locally.
