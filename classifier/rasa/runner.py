@@ -36,6 +36,7 @@ def _env() -> dict[str, str]:
 def train_project(project: Path, rasa: Path, timeout_seconds: float = 3600) -> Path:
     """`rasa train nlu` in `project`; returns the trained model archive."""
     out = project / "models"
+    rasa = rasa.absolute()  # the command runs inside the project directory
     cmd = [str(rasa), "train", "nlu", "--config", "config.yml", "--nlu", "data/nlu.yml", "--out", "models"]
     try:
         done = subprocess.run(cmd, cwd=project, env=_env(), capture_output=True, text=True, timeout=timeout_seconds)
@@ -70,6 +71,7 @@ class RasaServer:
 def start_server(project: Path, rasa: Path, port: int, ready_timeout: float = 180) -> RasaServer:
     """Start a server on 127.0.0.1:port for the project's newest model and wait until it answers."""
     log_path = project / f"rasa-{port}.log"
+    rasa = rasa.absolute()  # the server runs inside the project directory
     cmd = [str(rasa), "run", "--enable-api", "-i", "127.0.0.1", "-p", str(port), "-m", "models"]
     with log_path.open("wb") as log:
         process = subprocess.Popen(cmd, cwd=project, env=_env(), stdout=log, stderr=subprocess.STDOUT)
