@@ -2,8 +2,10 @@
 
 The rules name their evidence and are precise, but they only know the phrasings someone wrote
 down; on messages written later (held-out part B) they missed a quarter of the emergencies. This
-model is trained, at warm-up, on the team's labelled set (tune part and held-out part A; part B is
-never used) and catches what the rules miss. A model-only hit must pass the same sentence-level
+model is trained, at warm-up, on the team's labelled set (tune part and held-out part A; parts B-D are
+never used) plus everyday hotline messages (everyday.txt: the classifier's appeals and the knowledge
+base's indexed questions, so ordinary first-person trouble does not read as danger) and catches what
+the rules miss. A model-only hit must pass the same sentence-level
 context vetoes (hypothetical, past, resolved, informational, knowledge and admin questions) and
 is reported with severity "high" and a reason that says it came from the model.
 
@@ -175,6 +177,13 @@ def _vetoed(text: str, sentence_start: int) -> bool:
     return context.blocked_by(index, s_start, s_start, needs_present=False, critical=False) is not None
 
 
+def training_examples() -> list[Example]:
+    """Tune part, held-out part A (tuned on since) and everyday messages; parts B-D are never used."""
+    from nlu.evaluation.dataset import load_everyday, load_heldout, load_tune
+
+    return load_tune() + load_heldout(part="a") + load_everyday()
+
+
 _lock = threading.Lock()
 _model: EmergencyModel | None = None
 
@@ -185,8 +194,6 @@ def get() -> EmergencyModel:
     if model is None:
         with _lock:
             if _model is None:
-                from nlu.evaluation.dataset import load_heldout, load_tune
-
-                _model = EmergencyModel.train(load_tune() + load_heldout(part="a"))
+                _model = EmergencyModel.train(training_examples())
             model = _model
     return model

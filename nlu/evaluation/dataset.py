@@ -74,6 +74,12 @@ def load_heldout(data_dir: Path = DATA_DIR, part: str = "a") -> list[Example]:
     return pos + neg
 
 
+def load_everyday(data_dir: Path = DATA_DIR) -> list[Example]:
+    """everyday.txt (built by nlu.evaluation.everyday): the classifier's appeals and the knowledge base's
+    indexed questions, so the statistical model sees what ordinary hotline messages look like."""
+    return [Example(t, _services(s), f) for s, f, t in _lines(data_dir / "everyday.txt")]
+
+
 def load_tune(data_dir: Path = DATA_DIR) -> list[Example]:
     """tune.txt (built by nlu.evaluation.tuneset) plus tune_handwritten.txt (written by hand)."""
     rows = _lines(data_dir / "tune.txt") + _lines(data_dir / "tune_handwritten.txt")
