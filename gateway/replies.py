@@ -21,6 +21,14 @@ def emergency(services: tuple[str, ...]) -> str:
     )
 
 
+def possible_emergency(services: tuple[str, ...]) -> str:
+    numbers = "、".join(_SERVICE_NAMES.get(s, s) for s in services)
+    return (
+        f"【提示】如果您或他人正面临危险，请立即拨打{numbers}！12345热线不能代替紧急救援。"
+        "您反映的事项我们也会继续受理。"
+    )
+
+
 def small_talk(intent: str) -> str:
     if intent == "thanks":
         return "不客气，感谢您对12345热线工作的支持！还有其他问题可以随时留言。"

@@ -44,6 +44,9 @@ class Emergency:
     start: int
     end: int
     reason: str
+    # "rules" (a trigger in its present, real context) or "model" (the statistical safety net alone:
+    # the dialogue gives the emergency advice and still takes the appeal, in case it is an ordinary one)
+    source: str = "rules"
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -51,6 +54,7 @@ class Emergency:
             "severity": self.severity,
             "evidence": self.evidence,
             "reason": self.reason,
+            "source": self.source,
         }
 
 

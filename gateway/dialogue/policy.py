@@ -68,7 +68,9 @@ def _decide(u: Understanding, state: dict[str, Any], ctx: Context) -> Decision:
     decision = Decision(state=dict(state))
     decision.state["turns"] = int(state.get("turns", 0)) + 1
     if u.emergency:
-        return _emergency(u, decision)
+        if u.emergency.get("source") != "model":
+            return _emergency(u, decision)
+        _possible_emergency(u, decision)
     for key, handler in _WAITING:
         if key in decision.state:
             handled = handler(u, decision, ctx)
@@ -95,6 +97,16 @@ def _emergency(u: Understanding, decision: Decision) -> Decision:
         )
     )
     return decision.say(replies.emergency(services), buttons=services, kind="emergency")
+
+
+def _possible_emergency(u: Understanding, decision: Decision) -> None:
+    """Only the statistical model saw danger: advise the emergency number, refer it to agents, and go on
+    with the message as usual, so an ordinary appeal the model misread still gets its work order."""
+    _emergency(u, decision)
+    reply = decision.actions.pop()
+    assert isinstance(reply, SendReply)
+    services = tuple(str(s) for s in (u.emergency or {}).get("services", ()))
+    decision.say(replies.possible_emergency(services), buttons=services, kind="emergency")
 
 
 # -- new messages -------------------------------------------------------------------------------------

@@ -132,6 +132,7 @@ def _from_model(norm: Normalized, rejected: list[Rejected]) -> Emergency | None:
         start=start,
         end=end,
         reason=f"{'+'.join(hit.services)} statistical model p={hit.probability:.2f} (no rule matched; check)",
+        source="model",
     )
 
 

@@ -131,6 +131,10 @@ CONVERSATIONS: dict[str, list[Any]] = {
         Say("天啊楼道里的杂物着火了，好大的烟", emergency=("119",), new_ticket=False),
     ],
     "fire_first": [Say("我家厨房着火了", emergency=("119",), new_ticket=False, contains=("119",))],
+    # Only the statistical model sees a fire here: advised to call 119 and the appeal is still taken.
+    "model_only_fire": [
+        Say("二楼窗户里头红彤彤的一片 还往外冒黑的", emergency=("119",), new_ticket=True, contains=("119", "继续受理"))
+    ],
     "robbery": [Say("救命！有人拿刀抢劫，就在中山路地铁站出口", emergency=("110",), new_ticket=False)],
     "stroke": [Say("我奶奶突然说话不清楚，半边身子动不了", emergency=("120",), new_ticket=False)],
     "crash_with_injury": [Say("高架上追尾了三辆车，有个司机头上在流血", emergency=("120", "122"), new_ticket=False)],
