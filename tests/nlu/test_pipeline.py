@@ -42,7 +42,8 @@ def test_analysis_to_dict_shape() -> None:
     result = nlu.analyse("车祸了有人受伤，电话13812345678").to_dict()
     assert set(result) == {"text", "normalized", "tokens", "entities", "emergency", "utility"}
     assert set(result["entities"][0]) == {"type", "text", "value", "start", "end"}
-    assert set(result["emergency"]) == {"services", "severity", "evidence", "reason"}
+    assert set(result["emergency"]) == {"services", "severity", "evidence", "reason", "source"}
+    assert result["emergency"]["source"] == "rules"
     assert result["emergency"]["services"] == ["120", "122"]
 
 
