@@ -37,7 +37,7 @@ def upgrade() -> None:
 
 def downgrade() -> None:
     op.drop_index("ix_inbound_delivery_pending", table_name="inbound_messages")
-    with op.batch_alter_table("inbound_messages") as batch:
-        batch.drop_column("delivered_at")
-        batch.drop_column("push_attempts")
-        batch.drop_column("push_claimed_at")
+    # Plain DROP COLUMN (SQLite >= 3.35 has it): batch mode would copy and drop inbound_messages, which the
+    # work orders' foreign keys forbid while SQLite enforces them.
+    for column in ("delivered_at", "push_attempts", "push_claimed_at"):
+        op.drop_column("inbound_messages", column)
