@@ -103,7 +103,7 @@ class SmsChannel:
         message = replace(message, text=text)
         outcome = await self.services.intake.submit(message, self.settings.reply_budget_seconds)
         if not outcome.pending:
-            await self.outbound.deliver(recipient_of(message), outcome)
+            await self.outbound.deliver_ready(recipient_of(message), outcome)
 
 
 def recipient_of(message: Message) -> Recipient:

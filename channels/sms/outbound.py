@@ -91,12 +91,17 @@ class SmsOutbound:
         return True
 
     async def deliver(self, recipient: Recipient, outcome: Outcome) -> None:
-        """The reply to one inbound SMS, sent once however many times it is asked for."""
+        """Send a reply. As the registered late-reply sender it runs under the inbox's push claim (once per
+        message, retried by the reconciler if the process dies), so no Redis marker may stop a retried push."""
+        await self.send(recipient.contact or recipient.sender, self.text_of(outcome))
+
+    async def deliver_ready(self, recipient: Recipient, outcome: Outcome) -> None:
+        """A reply ready within the budget: every retry of the MO push gets it, so send it for the first only."""
         key = f"sms:sent:{recipient.external_id}"
         if not await self.services.dedup.first_seen(key, _SENT_TTL_SECONDS):
             return
         try:
-            await self.send(recipient.contact or recipient.sender, self.text_of(outcome))
+            await self.deliver(recipient, outcome)
         except UpstreamError:
             # Let a later attempt (provider retry of the MO push, reconciler) send it.
             forget = getattr(self.services.dedup, "forget", None)

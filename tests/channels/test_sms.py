@@ -312,7 +312,9 @@ def test_opt_out_stops_every_later_message(client_for: Callable[..., TestClient]
     assert fake.sent == []  # but the number gets no more messages
 
 
-def test_late_reply_is_delivered_once(client_for: Callable[..., TestClient]) -> None:
+def test_late_reply_is_pushed_even_after_a_lost_ready_attempt(client_for: Callable[..., TestClient]) -> None:
+    # Once per message is the inbox's push claim (tests/reliability); the late sender must not be stopped by
+    # the marker of a ready-reply attempt that died before sending, or the reconciler's push is lost.
     kit, fake = apis_kit()
     kit.intake.pending = True
     client = sms_client(client_for, kit, HOTLINE_SMS_OUTBOUND="aliyun")
@@ -320,10 +322,10 @@ def test_late_reply_is_delivered_once(client_for: Callable[..., TestClient]) -> 
         "/channels/sms/aliyun", params={"token": "aliyun-push-token-1"}, content=json.dumps(ALIYUN_PUSH[:1]).encode()
     )
     assert fake.sent == []
+    client.portal.call(kit.services.dedup.first_seen, "sms:sent:aliyun:8848200001", 3600)
     recipient = Recipient("sms", "+8613800138000", "aliyun:8848200001", contact="+8613800138000")
     outcome = Outcome("aliyun:8848200001", (Reply("已为您登记工单，编号12345-20261128-000009。"),))
-    for _ in range(2):
-        client.portal.call(kit.senders["sms"], recipient, outcome)  # type: ignore[union-attr]
+    client.portal.call(kit.senders["sms"], recipient, outcome)  # type: ignore[union-attr]
     assert fake.sent == [("aliyun", "13800138000", "已为您登记工单，编号12345-20261128-000009。")]
 
 
@@ -346,3 +348,16 @@ def test_disabled_without_credentials(
     client = client_for(sms, kit)
     response = client.post("/channels/sms/aliyun", content=b"[]")
     assert (response.status_code, response.json()["error"]["code"]) == (404, "channel_disabled")
+
+
+def test_retried_mo_push_with_a_ready_reply_sends_it_once(client_for: Callable[..., TestClient]) -> None:
+    # Providers re-post an MO message they think was not taken; the ready reply must not go out twice.
+    kit, fake = apis_kit()
+    client = sms_client(client_for, kit, HOTLINE_SMS_OUTBOUND="aliyun")
+    for _ in range(2):
+        client.post(
+            "/channels/sms/aliyun",
+            params={"token": "aliyun-push-token-1"},
+            content=json.dumps(ALIYUN_PUSH[:1]).encode(),
+        )
+    assert len(fake.sent) == 1
