@@ -85,6 +85,18 @@ def _decide(u: Understanding, state: dict[str, Any], ctx: Context) -> Decision:
 
 
 def _emergency(u: Understanding, decision: Decision) -> Decision:
+    services = _refer_emergency(u, decision)
+    return decision.say(replies.emergency(services), buttons=services, kind="emergency")
+
+
+def _possible_emergency(u: Understanding, decision: Decision) -> None:
+    """Only the statistical model saw danger: advise the emergency number, refer it to agents, and go on
+    with the message as usual, so an ordinary appeal the model misread still gets its work order."""
+    services = _refer_emergency(u, decision)
+    decision.say(replies.possible_emergency(services), buttons=services, kind="emergency")
+
+
+def _refer_emergency(u: Understanding, decision: Decision) -> tuple[str, ...]:
     emergency = u.emergency or {}
     services = tuple(str(s) for s in emergency.get("services", ()))
     decision.state["last_emergency"] = list(services)
@@ -96,17 +108,7 @@ def _emergency(u: Understanding, decision: Decision) -> Decision:
             reason=str(emergency.get("reason", "")),
         )
     )
-    return decision.say(replies.emergency(services), buttons=services, kind="emergency")
-
-
-def _possible_emergency(u: Understanding, decision: Decision) -> None:
-    """Only the statistical model saw danger: advise the emergency number, refer it to agents, and go on
-    with the message as usual, so an ordinary appeal the model misread still gets its work order."""
-    _emergency(u, decision)
-    reply = decision.actions.pop()
-    assert isinstance(reply, SendReply)
-    services = tuple(str(s) for s in (u.emergency or {}).get("services", ()))
-    decision.say(replies.possible_emergency(services), buttons=services, kind="emergency")
+    return services
 
 
 # -- new messages -------------------------------------------------------------------------------------
