@@ -151,8 +151,15 @@ class MailboxChannel:
             return
         sms = self.sms
         if sms is not None and recipient.contact:
-            if await self.services.dedup.first_seen(f"{CHANNEL}:sent:{recipient.external_id}", _SENT_TTL_SECONDS):
+            sent_key = f"{CHANNEL}:sent:{recipient.external_id}"
+            if not await self.services.dedup.first_seen(sent_key, _SENT_TTL_SECONDS):
+                return
+            try:
                 await sms.send(recipient.contact, text)
+            except Exception:
+                # The marker must not outlive a failed send, or the reconciler's retry would be skipped.
+                await self._forget(sent_key)
+                raise
             return
         log.info("mailbox: letter %s answered on the web page only", recipient.external_id)
 
@@ -175,10 +182,13 @@ class MailboxChannel:
         try:
             await to_thread.run_sync(smtp.send, self.settings, message)
         except OSError as error:
-            forget = getattr(self.services.dedup, "forget", None)
-            if forget is not None:
-                await forget(sent_key)
+            await self._forget(sent_key)
             raise UpstreamError(f"SMTP send failed: {type(error).__name__}") from error
+
+    async def _forget(self, key: str) -> None:
+        forget = getattr(self.services.dedup, "forget", None)
+        if forget is not None:
+            await forget(key)
 
 
 class _Later(Exception):

@@ -246,3 +246,37 @@ def test_pending_letter_reply_goes_by_mail(kit: Kit, client_for: Callable[..., T
     (reply,) = parsed_replies(smtp)
     assert reply["To"] == "liu@example.com"
     assert reply["Subject"] == "Re: 关于您的来信《建议增设公交线路》的答复"
+
+
+class _FlakySmsProvider:
+    """Fails the first send (gateway down), then delivers."""
+
+    def __init__(self) -> None:
+        self.sent: list[tuple[str, str]] = []
+        self.failures = 1
+
+    async def send(self, phone_e164: str, text: str) -> None:
+        from channels.errors import UpstreamError
+
+        if self.failures:
+            self.failures -= 1
+            raise UpstreamError("SMS gateway timed out")
+        self.sent.append((phone_e164, text))
+
+
+async def test_letter_reply_by_sms_is_retried_after_a_failed_send(tmp_path: Path) -> None:
+    from channels.errors import UpstreamError
+    from channels.sms.outbound import SmsOutbound
+    from channels.sms.settings import SmsSettings
+
+    kit = make_kit()
+    provider = _FlakySmsProvider()
+    outbound = SmsOutbound(SmsSettings(), kit.services, provider)
+    channel = MailboxChannel(MailboxSettings(), kit.services, tmp_path, sms=outbound)
+    recipient = Recipient("mailbox", "letter:web-1", "web-1", "+8613912345678", {"title": "路灯不亮"})
+    outcome = Outcome("web-1", (Reply("您反映的路灯问题已转城管局处理。"),))
+    with pytest.raises(UpstreamError):
+        await channel.deliver(recipient, outcome)
+    await channel.deliver(recipient, outcome)  # the reconciler's retry
+    await channel.deliver(recipient, outcome)  # a duplicate push after success sends nothing
+    assert provider.sent == [("+8613912345678", "您反映的路灯问题已转城管局处理。")]
