@@ -5,10 +5,17 @@ from __future__ import annotations
 import csv
 import json
 import sys
-from collections.abc import Iterator
+from collections import Counter
+from collections.abc import Callable, Iterator
 from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 import typer
+
+if TYPE_CHECKING:
+    from nlu.evaluation import Example
+    from nlu.evaluation.metrics import Counts
+    from nlu.results import Emergency
 
 app = typer.Typer(help="Chinese NLU: analyse, mask personal data, evaluate emergency detection.", no_args_is_help=True)
 
@@ -93,19 +100,66 @@ def mask(text: str = typer.Argument(..., help="Text whose personal data should b
     typer.echo(nlu.mask_pii(text))
 
 
+def _part_summary(name: str, examples: list[Example], detect: Callable[[str], Emergency | None]) -> dict[str, Any]:
+    """Report of one part plus what `Report` leaves out: exact service sets and false alarms per family."""
+    from nlu.evaluation import evaluate as run
+
+    predicted: dict[str, Emergency | None] = {}
+
+    def remember(text: str) -> Emergency | None:
+        predicted[text] = detect(text)
+        return predicted[text]
+
+    report = run(examples, remember)
+    emergencies = [ex for ex in examples if ex.is_emergency]
+    exact = sum(
+        (pred := predicted[ex.text]) is not None and set(pred.services) == set(ex.services) for ex in emergencies
+    )
+    families = Counter(ex.family for ex in examples if not ex.is_emergency)
+    alarms = Counter(ex.family for ex, _ in report.false_alarms)
+    o = report.overall
+
+    def counts(c: Counts) -> dict[str, Any]:
+        return {"recall": round(c.recall, 4), "precision": round(c.precision, 4), "tp": c.tp, "fn": c.fn, "fp": c.fp}
+
+    def prediction(pred: Emergency) -> dict[str, Any]:
+        return {"predicted": list(pred.services), "reason": pred.reason, "source": pred.source}
+
+    return {
+        "part": name,
+        "emergencies": report.n_emergency,
+        "non_emergencies": report.n_non_emergency,
+        "hard": report.n_hard,
+        "overall": counts(o),
+        "per_service": {s: counts(c) for s, c in report.per_service.items()},
+        "service_sets_exact": {"rate": round(exact / len(emergencies), 4) if emergencies else 1.0, "n": exact},
+        "false_alarms_by_family": {f: {"fp": alarms[f], "of": n} for f, n in sorted(families.items())},
+        "misses": [{"services": list(ex.services), "text": ex.text} for ex in report.misses],
+        "false_alarms": [{"family": ex.family, "text": ex.text, **prediction(p)} for ex, p in report.false_alarms],
+        "wrong_service": [
+            {"services": list(ex.services), "text": ex.text, **prediction(p)} for ex, p in report.wrong_service
+        ],
+        "inexact_services": [
+            {"services": list(ex.services), "text": ex.text, **prediction(pred)}
+            for ex in emergencies
+            if (pred := predicted[ex.text]) is not None and set(pred.services) != set(ex.services)
+        ],
+    }
+
+
 @app.command()
 def evaluate(
-    part: str = typer.Option("all", help="Part of the labelled set: tune, a, b, c, d (held-out parts) or all."),
+    part: str = typer.Option("all", help="Part of the labelled set: tune, a, b, c, d, e (held-out parts) or all."),
     show_errors: bool = typer.Option(False, "--show-errors", help="List misses and false alarms."),
+    as_json: bool = typer.Option(False, "--json", help="One JSON object per part, with every miss and false alarm."),
 ) -> None:
     """Emergency recall and precision on the team's labelled set, overall and per service."""
     import nlu
-    from nlu.evaluation import evaluate as run
     from nlu.evaluation import load_heldout, load_tune
 
-    names = ["tune", "a", "b", "c", "d"]
+    names = ["tune", "a", "b", "c", "d", "e"]
     if part not in (*names, "all"):
-        raise typer.BadParameter("part must be tune, a, b, c, d or all", param_hint="--part")
+        raise typer.BadParameter("part must be tune, a, b, c, d, e or all", param_hint="--part")
     if part != "all":
         names = [part]
 
@@ -114,18 +168,27 @@ def evaluate(
 
     for name in names:
         examples = load_tune() if name == "tune" else load_heldout(part=name)
-        report = run(examples, detect)
-        o = report.overall
+        summary = _part_summary(name, examples, detect)
+        if as_json:
+            sys.stdout.write(json.dumps(summary, ensure_ascii=False) + "\n")
+            continue
+        o = summary["overall"]
         typer.echo(
-            f"{name}: {report.n_emergency} emergencies, {report.n_non_emergency} non-emergencies "
-            f"({report.n_hard} hard) | recall {o.recall:.3f} precision {o.precision:.3f} (fn {o.fn}, fp {o.fp})"
+            f"{name}: {summary['emergencies']} emergencies, {summary['non_emergencies']} non-emergencies "
+            f"({summary['hard']} hard) | recall {o['recall']:.3f} precision {o['precision']:.3f} "
+            f"(fn {o['fn']}, fp {o['fp']})"
         )
-        for service, c in report.per_service.items():
+        for service, c in summary["per_service"].items():
             typer.echo(
-                f"  {service}: recall {c.recall:.3f} precision {c.precision:.3f} (tp {c.tp}, fn {c.fn}, fp {c.fp})"
+                f"  {service}: recall {c['recall']:.3f} precision {c['precision']:.3f} "
+                f"(tp {c['tp']}, fn {c['fn']}, fp {c['fp']})"
             )
+        exact = summary["service_sets_exact"]
+        typer.echo(f"  service sets exact: {exact['rate']:.3f} ({exact['n']} of {summary['emergencies']})")
         if show_errors:
-            for ex in report.misses:
-                typer.echo(f"  MISS {','.join(ex.services)}: {ex.text}")
-            for ex, pred in report.false_alarms:
-                typer.echo(f"  FALSE ALARM [{ex.family}] {ex.text} -> {'+'.join(pred.services)} ({pred.reason})")
+            for miss in summary["misses"]:
+                typer.echo(f"  MISS {','.join(miss['services'])}: {miss['text']}")
+            for fa in summary["false_alarms"]:
+                typer.echo(
+                    f"  FALSE ALARM [{fa['family']}] {fa['text']} -> {'+'.join(fa['predicted'])} ({fa['reason']})"
+                )

@@ -1,11 +1,12 @@
 """The labelled emergency set: sizes, composition, and a regression guard on the tune part."""
 
 import nlu
-from nlu.evaluation import evaluate, load_heldout, load_tune
+from nlu.evaluation import dataset, evaluate, load_heldout, load_tune
+from nlu.evaluation.dataset import load_everyday
 
 
 def _heldout() -> list:
-    return [e for part in ("a", "b", "c", "d") for e in load_heldout(part=part)]
+    return [e for part in ("a", "b", "c", "d", "e") for e in load_heldout(part=part)]
 
 
 def test_sizes() -> None:
@@ -22,7 +23,7 @@ def test_sizes() -> None:
 def test_no_text_in_both_parts() -> None:
     tune = {e.text for e in load_tune()}
     assert not tune & {e.text for e in _heldout()}
-    parts = [{e.text for e in load_heldout(part=p)} for p in ("a", "b", "c", "d")]
+    parts = [{e.text for e in load_heldout(part=p)} for p in ("a", "b", "c", "d", "e")]
     for i, first in enumerate(parts):
         for second in parts[i + 1 :]:
             assert not first & second
@@ -37,6 +38,29 @@ def test_part_d_composition() -> None:
     assert sum(e.is_hard_negative for e in others) * 3 >= len(others)
     assert all(sum(s in e.services for e in emergencies) >= 25 for s in nlu.SERVICES)
     assert sum(len(e.services) > 1 for e in emergencies) >= 20
+
+
+def test_part_e_composition() -> None:
+    """Part E: at least 200 emergencies over the four services and their combinations, 450 others, a third
+    hard, every hard family the loader knows plus ordinary appeals."""
+    part = load_heldout(part="e")
+    emergencies = [e for e in part if e.is_emergency]
+    others = [e for e in part if not e.is_emergency]
+    assert len(emergencies) >= 200 and len(others) >= 450
+    assert sum(e.is_hard_negative for e in others) * 3 >= len(others)
+    assert all(sum(s in e.services for e in emergencies) >= 35 for s in nlu.SERVICES)
+    assert all(s in nlu.SERVICES for e in emergencies for s in e.services)
+    assert all(len(set(e.services)) == len(e.services) for e in emergencies)
+    combos = {frozenset(e.services) for e in emergencies if len(e.services) > 1}
+    assert {frozenset({"110", "120"}), frozenset({"122", "120"}), frozenset({"119", "120"})} <= combos
+    assert sum(len(e.services) > 1 for e in emergencies) >= 40
+    assert {e.family for e in others} == dataset.HARD_FAMILIES | {"ordinary"}
+    assert len({e.text for e in part}) == len(part)
+
+
+def test_part_e_not_in_model_training_data() -> None:
+    """The statistical model learns from everyday.txt; part E must not leak into it."""
+    assert not {e.text for e in load_heldout(part="e")} & {e.text for e in load_everyday()}
 
 
 def test_tune_part_regression() -> None:
