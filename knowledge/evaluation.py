@@ -96,6 +96,8 @@ class ScoredSet:
     article_ids: list[str]
     labels: list[str]
     scores: list[QueryScores]
+    # Variant group of each article (index.groups); None = every article its own group.
+    groups: npt.NDArray[np.int64] | None = None
 
     def values(self, mode: str, alpha: float) -> npt.NDArray[np.float32]:
         return np.stack([s.mode(mode, alpha) for s in self.scores])
@@ -109,7 +111,7 @@ def score_set(kb: KnowledgeBase, rows: Sequence[LabelledQuestion]) -> ScoredSet:
     missing = sorted({r.article for r in rows if r.article and r.article not in known})
     if missing:
         raise EvaluationDataError(f"articles not in the index: {', '.join(missing[:10])}")
-    return ScoredSet(ids, [r.article for r in rows], [kb.scores(r.question)[1] for r in rows])
+    return ScoredSet(ids, [r.article for r in rows], [kb.scores(r.question)[1] for r in rows], index.groups)
 
 
 def _tops(values: npt.NDArray[np.float32]) -> npt.NDArray[np.float32]:
@@ -120,11 +122,12 @@ def _outcomes(
     values: npt.NDArray[np.float32], scored: ScoredSet, margin_weight: float = 0.0
 ) -> tuple[npt.NDArray[np.int64], npt.NDArray[np.float32], npt.NDArray[np.float64]]:
     """For each question: rank of the right article (0 = absent/out of KB), answer confidence (the top score
-    plus margin_weight x its lead over the runner-up), and top-is-right."""
+    plus margin_weight x its lead over the runner-up: the best article outside the top's variant group, as
+    KnowledgeBase.search decides), and top-is-right."""
     order = np.argsort(-values, axis=1, kind="stable")
     rows = np.arange(len(values))
     top = values[rows, order[:, 0]]
-    runner_up = values[rows, order[:, 1]] if values.shape[1] > 1 else np.zeros_like(top)
+    runner_up = _runner_up(values, order[:, 0], scored.groups)
     top_score = (top + margin_weight * (top - runner_up)).astype(np.float32)
     position = {a: i for i, a in enumerate(scored.article_ids)}
     ranks = np.zeros(len(values), dtype=np.int64)
@@ -133,6 +136,19 @@ def _outcomes(
             ranks[row] = int(np.nonzero(order[row] == position[label])[0][0]) + 1
     top_right = (ranks == 1).astype(np.float64)
     return ranks, top_score, top_right
+
+
+def _runner_up(
+    values: npt.NDArray[np.float32], top: npt.NDArray[np.int64], groups: npt.NDArray[np.int64] | None
+) -> npt.NDArray[np.float32]:
+    if values.shape[1] < 2:
+        return np.zeros(len(values), dtype=np.float32)
+    if groups is None:
+        groups = np.arange(values.shape[1], dtype=np.int64)
+    same = groups[None, :] == groups[top][:, None]
+    others = np.where(same, -np.inf, values).max(axis=1)
+    # Every article a variant of the top one: no rival, as with a single article.
+    return np.where(np.isfinite(others), others, 0.0).astype(np.float32)
 
 
 def report(scored: ScoredSet, mode: str, params: ModeParams) -> ModeReport:

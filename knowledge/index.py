@@ -11,6 +11,7 @@ import hashlib
 import json
 import math
 import os
+import re
 import shutil
 import time
 from collections import Counter
@@ -36,6 +37,12 @@ CACHE_FILE = "embedding-cache.npz"
 KEEP_GENERATIONS = 2
 BM25_K1 = 1.2
 BM25_B = 0.75
+# Variants of one standard article (the same procedure written per district or window) share a group; the
+# answer decision measures the lead over the best article of another group, so near-identical variants do
+# not make every question look ambiguous. A tag "group:<key>" names the group; otherwise articles whose
+# titles differ only by a trailing parenthesised qualifier ("社会保障卡补办（东区）") are variants.
+GROUP_TAG = "group:"
+_QUALIFIER = re.compile(r"\s*[（(][^（）()]*[)）]\s*$")
 
 Vector = npt.NDArray[np.float32]
 # encode(texts, kind): kind "question" for phrasings, "answer" for title + answer passages.
@@ -55,6 +62,7 @@ class ServedArticle:
     category: str
     valid_from: date | None
     valid_until: date | None
+    group: str = ""
 
     def servable_on(self, today: date) -> bool:
         if self.valid_from and today < self.valid_from:
@@ -72,6 +80,7 @@ class ServedArticle:
             "category": self.category,
             "valid_from": self.valid_from.isoformat() if self.valid_from else None,
             "valid_until": self.valid_until.isoformat() if self.valid_until else None,
+            "group": self.group,
         }
 
     @classmethod
@@ -87,14 +96,33 @@ class ServedArticle:
             d.get("category", ""),
             date.fromisoformat(vf) if vf else None,
             date.fromisoformat(vu) if vu else None,
+            # Indexes built before variant groups: derive the group from the title.
+            d.get("group") or variant_group(d["title"], ()),
         )
 
     @classmethod
     def of(cls, article: Article) -> ServedArticle:
         c = article.content
         return cls(
-            article.id, c.title, c.answer, c.source, c.source_url, c.department, c.category, c.valid_from, c.valid_until
+            article.id,
+            c.title,
+            c.answer,
+            c.source,
+            c.source_url,
+            c.department,
+            c.category,
+            c.valid_from,
+            c.valid_until,
+            variant_group(c.title, c.tags),
         )
+
+
+def variant_group(title: str, tags: Sequence[str]) -> str:
+    """The group of an article: its "group:" tag, else its title without a trailing parenthesised qualifier."""
+    for tag in tags:
+        if tag.startswith(GROUP_TAG) and tag[len(GROUP_TAG) :].strip():
+            return "tag:" + tag[len(GROUP_TAG) :].strip()
+    return "title:" + (_QUALIFIER.sub("", title).strip() or title.strip())
 
 
 @dataclass
@@ -113,6 +141,8 @@ class IndexData:
     # (articles, dim): one normalised vector per article (its phrasings' mean and its answer, weighted like
     # the dense score) for the coarse pass of large knowledge bases (scoring.score).
     coarse: Vector
+    # (articles,): variant group number of each article (articles of one group are variants of each other).
+    groups: npt.NDArray[np.int64]
 
     def idf(self, token: str) -> float:
         # Lucene's BM25 idf; a token the index has never seen gets the maximum (df = 0), so unmatched
@@ -304,7 +334,13 @@ def load(index_dir: Path, generation: str) -> IndexData:
         df={str(k): int(v) for k, v in docs["df"].items()},
         n_docs=max(1, len(docs["text"])),
         coarse=coarse,
+        groups=group_numbers(articles),
     )
+
+
+def group_numbers(articles: Sequence[ServedArticle]) -> npt.NDArray[np.int64]:
+    numbers: dict[str, int] = {}
+    return np.array([numbers.setdefault(a.group, len(numbers)) for a in articles], dtype=np.int64)
 
 
 # Weight of the phrasings (vs the answer passage) in the coarse article vector, as in the dense score.

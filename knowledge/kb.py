@@ -275,7 +275,7 @@ class KnowledgeBase:
             picked = self._candidates(index, scores, values, _ranked(values, len(values)), want, today)
         answer = None
         confidence = 0.0
-        runner_up = picked[1][1].score if len(picked) > 1 else 0.0
+        runner_up = self._runner_up(index, values, picked[0][0], today) if picked else 0.0
         if picked:
             confidence = params.confidence(picked[0][1].score, runner_up)
         if picked and params.answers(picked[0][1].score, runner_up):
@@ -292,6 +292,19 @@ class KnowledgeBase:
                 served.valid_until,
             )
         return SearchResult(question, [c for _, c in picked[:top_k]], answer, params.threshold, mode, confidence)
+
+    @staticmethod
+    def _runner_up(index: IndexData, values: npt.NDArray[np.float32], top: int, today: date) -> float:
+        """The best servable article outside the top article's variant group: district copies of one
+        procedure are not rivals, so they do not lower the lead to nothing."""
+        others = np.where(index.groups == index.groups[top], -np.inf, values).astype(np.float32)
+        for k in (8, len(others)):
+            for pos in _ranked(others, k).tolist():
+                if not np.isfinite(others[pos]):
+                    return 0.0
+                if index.articles[pos].servable_on(today):
+                    return float(values[pos])
+        return 0.0
 
     @staticmethod
     def _candidates(

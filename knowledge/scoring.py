@@ -7,8 +7,10 @@ alpha * dense + (1 - alpha) * bm25; `alpha` and each mode's threshold come from 
 
 The answer decision looks at the confidence top + margin_weight x (top - runner-up): a question that two
 articles fit almost equally well is ambiguous, and a wrong answer costs more than a work order. The margin
-weight and the threshold are calibrated together on the calibration split (evaluation.calibrate). Near
-duplicate articles (the same procedure written twice) lower the margin: merge them rather than lower it.
+weight and the threshold are calibrated together on the calibration split (evaluation.calibrate). The
+runner-up is the best article outside the top article's variant group (index.variant_group): the district
+variants of one procedure are not rivals, so a 10,000-article KB of per-district articles still answers.
+Near duplicates under unrelated titles still lower the margin: merge them, or tag them "group:<key>".
 """
 
 from __future__ import annotations
