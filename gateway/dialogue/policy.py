@@ -30,12 +30,22 @@ from gateway.dialogue.model import (
 
 SMALL_TALK = frozenset({"greet", "thanks", "goodbye"})
 CONSULTATIONS = frozenset({"咨询", "在线办理指导"})
+# Help requests and complaints that ask how/where/whether are often consultations the KB can answer.
+QUESTION_ASKING = frozenset({"求助", "投诉"})
 # Messages this short carry too little to open a work order on ("在吗", "喂").
 MIN_APPEAL_CHARS = 6
 # A reply this long with another category is a new topic, not the answer to the question asked.
 NEW_TOPIC_CHARS = 15
 # After this many turns the policy could not read, a human takes over.
 MAX_UNCLEAR_TURNS = 2
+
+
+def may_answer(u: Understanding) -> bool:
+    """Whether a knowledge-base answer may stand in for a work order: consultations, and help requests or
+    complaints phrased as a question (the answer still asks whether it helped; "no" opens the work order)."""
+    if u.appeal_type in CONSULTATIONS:
+        return True
+    return u.appeal_type in QUESTION_ASKING and said.asks_how(u.normalized)
 
 
 def decide(u: Understanding, state: dict[str, Any], ctx: Context) -> Decision:
@@ -125,11 +135,12 @@ def _new_message(u: Understanding, decision: Decision, ctx: Context) -> Decision
     if u.intent in SMALL_TALK or (short and u.intent in {"affirm", "deny"}):
         decision.state.pop("unclear", None)
         return decision.say(replies.small_talk(u.intent))
-    if u.appeal_type in CONSULTATIONS and ctx.answer is not None:
+    if ctx.answer is not None and may_answer(u):
         decision.actions.append(AnswerFromKnowledge(answer=ctx.answer, question=u.text))
         decision.state["answer"] = {
             "article_id": ctx.answer.article_id,
             "question": u.text,
+            "appeal_type": u.appeal_type,
             "category_l1": u.category_l1,
             "category_l2": u.category_l2,
         }
@@ -359,6 +370,8 @@ def _answer_feedback(u: Understanding, decision: Decision, ctx: Context) -> Deci
         return decision.say(replies.answer_helped())
     if said.is_deny(u.text) or u.intent == "deny":
         question = str(answer.get("question", ""))
+        # A complaint or help request answered from the KB stays what it was when it becomes a work order.
+        appeal_type = str(answer.get("appeal_type") or "咨询")
         decision.say(replies.answer_did_not_help())
         fallback = Understanding(
             text=question,
@@ -366,9 +379,9 @@ def _answer_feedback(u: Understanding, decision: Decision, ctx: Context) -> Deci
             entities=u.entities,
             emergency=None,
             utility=None,
-            intent="咨询",
+            intent=appeal_type,
             intent_confidence=u.intent_confidence,
-            appeal_type="咨询",
+            appeal_type=appeal_type,
             category_l1=answer.get("category_l1"),
             category_l2=answer.get("category_l2"),
             category_confidence=u.category_confidence,

@@ -26,6 +26,15 @@ _DENY = re.compile(r"^(不是|不对|不用|不要|不需要|没有|否|no|错�
 _CORRECTION = re.compile(r"^(不对|不是|错了|说错了|更正|改一下|应该是)[，,。:： ]*(是|在)?")
 _SKIP = re.compile(r"(不方便|不想说|不知道|不清楚|跳过|不提供|没有电话|不留)")
 _DIGITS4 = re.compile(r"(?<!\d)(\d{4})(?!\d)")
+# How-to and where/whether questions: a 求助 or 投诉 asked this way is often a consultation in disguise
+# ("工资不给去哪要", "宽带断了能投诉吗"). Rhetorical 凭什么/为什么 and a bare "？" do not count.
+_ASKS = re.compile(
+    r"(怎么办|咋办|怎么弄|咋弄|怎么处理|怎么[办补换查领退取申迁开注]|咋[办补换查领退取申迁开注整]|如何|怎样|"
+    r"去哪|上哪|在哪|哪里|哪儿|哪个部门|找谁|找哪|谁管|归谁|打哪个|打什么电话|"
+    r"能不能|可不可以|可以不|行不行|能否|是否|有没有|要不要|需不需要|"
+    r"多久|多长时间|[要需得]几天|几天[能可才]|几个工作日|多少钱|什么材料|要带|带什么|带啥|啥材料|"
+    r"(?:能|可以|合法|正常|对|算|行|有用|靠谱|管用)[^，。！？,.!?]{0,8}吗|吗\s*[？?]?\s*$)"
+)
 
 
 def clean(text: str) -> str:
@@ -93,3 +102,23 @@ def wants_confidential(text: str) -> bool | None:
     if is_deny(value):
         return False
     return None
+
+
+# ... unless the citizen asks for something to be done: that is a work order, whatever the phrasing.
+_WANTS_ACTION = re.compile(
+    r"(我要投诉|投诉一下|我要举报|举报一下|派人|来看看|管一管|管管|有没有人管|没人管|协调|给个说法|答复|尽快|赶紧|抓紧|处理一下|解决一下|"
+    r"帮[我咱]们?[^，。！？,.!?]{0,4}(?:要|追|讨|维权|查|修)|请[^，。！？,.!?]{0,8}(?:处理|解决|整治|查处|督促)|"
+    r"希望[^，。！？,.!?]{0,10}(?:处理|解决|整治|查处|督促))"
+)
+
+
+# Longer than this it is a letter: an appeal to be handled, even when it ends with a question.
+_MAX_QUESTION_CHARS = 150
+
+
+def asks_how(text: str) -> bool:
+    """Whether the message asks how, where, whom or whether (not a rhetorical question, not a request
+    for action, not a letter)."""
+    if len(text) > _MAX_QUESTION_CHARS:
+        return False
+    return bool(_ASKS.search(text)) and not _WANTS_ACTION.search(text)

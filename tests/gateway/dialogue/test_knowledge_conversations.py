@@ -77,3 +77,25 @@ def test_complaints_are_not_answered_from_the_knowledge_base(client: TestClient)
 def test_out_of_knowledge_questions_are_not_answered_wrongly(client: TestClient) -> None:
     body = say(client, "kb-unknown", "请问火星移民的签证在哪里办理")
     assert all(reply["kind"] != "answer" for reply in body["replies"])
+
+
+@pytest.mark.parametrize(
+    "question",
+    ["社保卡消磁了刷不了，咋补一张", "家里老人瘫在床上，我又没了工作，低保怎么申请"],
+)
+def test_help_requests_asking_how_are_answered_and_keep_their_type_when_unhelpful(
+    client: TestClient, question: str
+) -> None:
+    session = f"kb-help-{next(_ids)}"
+    body = say(client, session, question)
+    assert body["work_order"] is None
+    assert body["replies"][-1]["kind"] == "answer"
+    body = say(client, session, "没解决")
+    assert body["work_order"] is not None
+    assert body["work_order"]["appeal_type"] in {"求助", "投诉"}
+
+
+def test_a_complaint_asking_for_action_gets_a_work_order_not_an_article(client: TestClient) -> None:
+    body = say(client, "kb-action", "公司拖欠三个月工资了，老板不露面，请你们派人来处理一下")
+    assert body["work_order"] is not None
+    assert all(reply["kind"] != "answer" for reply in body["replies"])
