@@ -149,7 +149,7 @@ def _part_summary(name: str, examples: list[Example], detect: Callable[[str], Em
 
 @app.command()
 def evaluate(
-    part: str = typer.Option("all", help="Part of the labelled set: tune, a, b, c, d, e (held-out parts) or all."),
+    part: str = typer.Option("all", help="Part of the labelled set: tune, a, b, c, d, e, f (held-out parts) or all."),
     show_errors: bool = typer.Option(False, "--show-errors", help="List misses and false alarms."),
     as_json: bool = typer.Option(False, "--json", help="One JSON object per part, with every miss and false alarm."),
 ) -> None:
@@ -157,9 +157,9 @@ def evaluate(
     import nlu
     from nlu.evaluation import load_heldout, load_tune
 
-    names = ["tune", "a", "b", "c", "d", "e"]
+    names = ["tune", "a", "b", "c", "d", "e", "f"]
     if part not in (*names, "all"):
-        raise typer.BadParameter("part must be tune, a, b, c, d, e or all", param_hint="--part")
+        raise typer.BadParameter("part must be tune, a, b, c, d, e, f or all", param_hint="--part")
     if part != "all":
         names = [part]
 

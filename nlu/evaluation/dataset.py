@@ -67,9 +67,17 @@ def _services(field: str) -> tuple[str, ...]:
 def load_heldout(data_dir: Path = DATA_DIR, part: str = "a") -> list[Example]:
     """Held-out part A (heldout_*.txt, written first), B (heldout_b_*.txt, after the second tuning round),
     C (heldout_c_*.txt, after the third round and the statistical model), D (heldout_d_*.txt, written
-    before the fourth round without reading the rules) or E (heldout_e_*.txt, written in session 4 after
-    A-D had all been read while fixing the detector). A was later tuned on."""
-    prefixes = {"a": "heldout", "b": "heldout_b", "c": "heldout_c", "d": "heldout_d", "e": "heldout_e"}
+    before the fourth round without reading the rules), E (heldout_e_*.txt, written in session 4 after
+    A-D had all been read while fixing the detector) or F (heldout_f_*.txt, written in session 4 before
+    the fixes made with E's errors, so it still measures them honestly). A was later tuned on."""
+    prefixes = {
+        "a": "heldout",
+        "b": "heldout_b",
+        "c": "heldout_c",
+        "d": "heldout_d",
+        "e": "heldout_e",
+        "f": "heldout_f",
+    }
     prefix = prefixes[part]
     pos = [Example(t, _services(s), "heldout") for s, t in _lines(data_dir / f"{prefix}_pos.txt")]
     neg = [Example(t, (), f) for f, t in _lines(data_dir / f"{prefix}_neg.txt")]

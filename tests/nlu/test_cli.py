@@ -99,5 +99,30 @@ def test_evaluate_part_e_json() -> None:
     assert all(set(f["predicted"]) and f["family"] for f in data["false_alarms"])
 
 
+def test_evaluate_part_f() -> None:
+    result = runner.invoke(app, ["evaluate", "--part", "f"])
+    assert result.exit_code == 0, result.output
+    assert result.output.startswith("f: 274 emergencies, 537 non-emergencies (386 hard)")
+    assert "  service sets exact: " in result.output
+
+
+def test_evaluate_part_f_json() -> None:
+    result = runner.invoke(app, ["evaluate", "--part", "f", "--json"])
+    assert result.exit_code == 0, result.output
+    lines = result.output.strip().splitlines()
+    assert len(lines) == 1
+    data = json.loads(lines[0])
+    assert (data["part"], data["emergencies"], data["non_emergencies"]) == ("f", 274, 537)
+    overall = data["overall"]
+    assert len(data["misses"]) == overall["fn"] and overall["tp"] + overall["fn"] == 274
+    assert len(data["false_alarms"]) == overall["fp"]
+    assert sum(f["fp"] for f in data["false_alarms_by_family"].values()) == overall["fp"]
+    assert sum(f["of"] for f in data["false_alarms_by_family"].values()) == 537
+    assert set(data["per_service"]) == {"110", "119", "120", "122"}
+    exact = data["service_sets_exact"]["n"]
+    assert exact + len(data["inexact_services"]) + overall["fn"] == 274
+    assert all(set(f["predicted"]) and f["family"] for f in data["false_alarms"])
+
+
 def test_evaluate_unknown_part() -> None:
     assert runner.invoke(app, ["evaluate", "--part", "x"]).exit_code != 0

@@ -6,7 +6,7 @@ from nlu.evaluation.dataset import load_everyday
 
 
 def _heldout() -> list:
-    return [e for part in ("a", "b", "c", "d", "e") for e in load_heldout(part=part)]
+    return [e for part in ("a", "b", "c", "d", "e", "f") for e in load_heldout(part=part)]
 
 
 def test_sizes() -> None:
@@ -23,7 +23,7 @@ def test_sizes() -> None:
 def test_no_text_in_both_parts() -> None:
     tune = {e.text for e in load_tune()}
     assert not tune & {e.text for e in _heldout()}
-    parts = [{e.text for e in load_heldout(part=p)} for p in ("a", "b", "c", "d", "e")]
+    parts = [{e.text for e in load_heldout(part=p)} for p in ("a", "b", "c", "d", "e", "f")]
     for i, first in enumerate(parts):
         for second in parts[i + 1 :]:
             assert not first & second
@@ -61,6 +61,29 @@ def test_part_e_composition() -> None:
 def test_part_e_not_in_model_training_data() -> None:
     """The statistical model learns from everyday.txt; part E must not leak into it."""
     assert not {e.text for e in load_heldout(part="e")} & {e.text for e in load_everyday()}
+
+
+def test_part_f_composition() -> None:
+    """Part F: at least 220 emergencies over the four services and their combinations, 480 others, 60% of them
+    hard, every hard family the loader knows plus ordinary appeals."""
+    part = load_heldout(part="f")
+    emergencies = [e for e in part if e.is_emergency]
+    others = [e for e in part if not e.is_emergency]
+    assert len(emergencies) >= 220 and len(others) >= 480
+    assert sum(e.is_hard_negative for e in others) * 5 >= len(others) * 3
+    assert all(sum(s in e.services for e in emergencies) >= 40 for s in nlu.SERVICES)
+    assert all(s in nlu.SERVICES for e in emergencies for s in e.services)
+    assert all(len(set(e.services)) == len(e.services) for e in emergencies)
+    combos = {frozenset(e.services) for e in emergencies if len(e.services) > 1}
+    assert {frozenset({"110", "120"}), frozenset({"122", "120"}), frozenset({"119", "120"})} <= combos
+    assert sum(len(e.services) > 1 for e in emergencies) >= 50
+    assert {e.family for e in others} == dataset.HARD_FAMILIES | {"ordinary"}
+    assert len({e.text for e in part}) == len(part)
+
+
+def test_part_f_not_in_model_training_data() -> None:
+    """The statistical model learns from everyday.txt; part F must not leak into it."""
+    assert not {e.text for e in load_heldout(part="f")} & {e.text for e in load_everyday()}
 
 
 def test_tune_part_regression() -> None:
