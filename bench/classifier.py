@@ -171,7 +171,15 @@ def _free_port() -> int:
 
 
 def bench_rasa(
-    texts: list[str], labels: list[str], groups: list[str], folds: int, use_folds: int, epochs: int, rasa_bin: str
+    texts: list[str],
+    labels: list[str],
+    groups: list[str],
+    folds: int,
+    use_folds: int,
+    epochs: int,
+    rasa_bin: str,
+    train_timeout: float,
+    train_log: Path | None,
 ) -> dict[str, Any]:
     """Rasa DIET through a real server, on the first `use_folds` of the same folds; built-in on the same."""
     import httpx
@@ -193,7 +201,7 @@ def bench_rasa(
             data = TrainingData([Example(texts[i], labels[i].replace("/", "__")) for i in train_idx])
             project = export_project(data, Path(tmp) / f"fold{k}", "intent", RasaOptions(epochs=epochs))
             t0 = time.perf_counter()
-            train_project(project, Path(rasa_bin))
+            train_project(project, Path(rasa_bin), timeout_seconds=train_timeout, log_path=train_log)
             rasa_train = time.perf_counter() - t0
             t0 = time.perf_counter()
             server = start_server(project, Path(rasa_bin), _free_port(), ready_timeout=600)
@@ -247,6 +255,8 @@ def main() -> None:
     parser.add_argument("--rasa-folds", type=int, default=1)
     parser.add_argument("--rasa-epochs", type=int, default=100)
     parser.add_argument("--rasa-task", choices=["category", "intent"], default="category")
+    parser.add_argument("--rasa-train-timeout", type=float, default=3600, help="seconds per fold")
+    parser.add_argument("--rasa-train-log", type=Path, default=None, help="Rasa's training output (progress)")
     parser.add_argument("--json", type=Path, help="Also write the figures to this file.")
     args = parser.parse_args()
 
@@ -263,7 +273,17 @@ def main() -> None:
     tasks = ["category", "intent"] if args.task == "both" else [args.task]
     if args.rasa:  # first: the longest and the figure the targets compare against
         texts, labels, groups = task_data(examples, args.rasa_task)
-        rasa = bench_rasa(texts, labels, groups, args.folds, args.rasa_folds, args.rasa_epochs, args.rasa_bin)
+        rasa = bench_rasa(
+            texts,
+            labels,
+            groups,
+            args.folds,
+            args.rasa_folds,
+            args.rasa_epochs,
+            args.rasa_bin,
+            args.rasa_train_timeout,
+            args.rasa_train_log,
+        )
         done("rasa", {"task": args.rasa_task, **rasa})
     for task in tasks:
         texts, labels, groups = task_data(examples, task)

@@ -33,17 +33,26 @@ def _env() -> dict[str, str]:
     return {**os.environ, "RASA_TELEMETRY_ENABLED": "false", "OMP_NUM_THREADS": os.environ.get("OMP_NUM_THREADS", "1")}
 
 
-def train_project(project: Path, rasa: Path, timeout_seconds: float = 3600) -> Path:
-    """`rasa train nlu` in `project`; returns the trained model archive."""
+def train_project(project: Path, rasa: Path, timeout_seconds: float = 3600, log_path: Path | None = None) -> Path:
+    """`rasa train nlu` in `project`; returns the trained model archive. With `log_path` Rasa's output
+    (its epoch progress bars) goes to that file as it is written, for trainings that take hours."""
     out = project / "models"
     rasa = rasa.absolute()  # the command runs inside the project directory
     cmd = [str(rasa), "train", "nlu", "--config", "config.yml", "--nlu", "data/nlu.yml", "--out", "models"]
     try:
-        done = subprocess.run(cmd, cwd=project, env=_env(), capture_output=True, text=True, timeout=timeout_seconds)
+        if log_path is None:
+            done = subprocess.run(cmd, cwd=project, env=_env(), capture_output=True, text=True, timeout=timeout_seconds)
+            returncode, tail = done.returncode, done.stderr[-2000:]
+        else:
+            with log_path.open("w") as log:
+                done = subprocess.run(
+                    cmd, cwd=project, env=_env(), stdout=log, stderr=subprocess.STDOUT, timeout=timeout_seconds
+                )
+            returncode, tail = done.returncode, log_path.read_text(errors="replace")[-2000:]
     except subprocess.TimeoutExpired as exc:  # run() has killed the child
         raise BackendUnavailable(f"rasa train took longer than {timeout_seconds:.0f}s in {project}") from exc
-    if done.returncode != 0:
-        raise BackendUnavailable(f"rasa train failed ({done.returncode}): {done.stderr[-2000:]}")
+    if returncode != 0:
+        raise BackendUnavailable(f"rasa train failed ({returncode}): {tail}")
     archives = sorted(out.glob("*.tar.gz"), key=lambda p: p.stat().st_mtime)
     if not archives:
         raise BackendUnavailable(f"rasa train wrote no model into {out}")
