@@ -45,10 +45,10 @@ def train_project(project: Path, rasa: Path, timeout_seconds: float = 3600, log_
             returncode, tail = done.returncode, done.stderr[-2000:]
         else:
             with log_path.open("w") as log:
-                done = subprocess.run(
+                logged = subprocess.run(
                     cmd, cwd=project, env=_env(), stdout=log, stderr=subprocess.STDOUT, timeout=timeout_seconds
                 )
-            returncode, tail = done.returncode, log_path.read_text(errors="replace")[-2000:]
+            returncode, tail = logged.returncode, log_path.read_text(errors="replace")[-2000:]
     except subprocess.TimeoutExpired as exc:  # run() has killed the child
         raise BackendUnavailable(f"rasa train took longer than {timeout_seconds:.0f}s in {project}") from exc
     if returncode != 0:
