@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from nlu.emergency import context, lexicon
+from nlu.emergency import context, gate, lexicon
 from nlu.results import Emergency, Normalized
 
 SERVICE_ORDER = ("110", "119", "120", "122")
@@ -17,6 +17,8 @@ _SERVICE_LABEL = {"110": "police", "119": "fire", "120": "ambulance", "122": "tr
 _MODEL_DEFERS_TO = ("negated", "hypothetical", "knowledge", "informational", "resolved", "past")
 _PERSON = re.compile(lexicon.PERSON)
 _POLLUTION_SENSITIVE = frozenset({"smoke", "fire", "hazmat", "chemical"})
+# Most triggers cannot match a given message at all: skip those whose first characters are absent.
+_GATE = gate.CharGate([t.pattern for t in lexicon.ALL_TRIGGERS])
 
 
 @dataclass(frozen=True, slots=True)
@@ -52,11 +54,19 @@ def _injured(index: context.TextIndex, s_start: int, s_end: int) -> str | None:
 
 def scan(text: str) -> tuple[list[Hit], list[Rejected]]:
     """All accepted and rejected trigger matches in normalised `text`."""
-    masked = context.mask_phrases(text)
-    index = context.TextIndex(masked)
+    return _scan_masked(context.mask_phrases(text))
+
+
+def _scan_masked(masked: str) -> tuple[list[Hit], list[Rejected]]:
     hits: list[Hit] = []
     rejected: list[Rejected] = []
-    for trig in lexicon.ALL_TRIGGERS:
+    candidates = _GATE.mask(masked)
+    if not candidates:
+        return hits, rejected
+    index = context.TextIndex(masked)
+    for i, trig in enumerate(lexicon.ALL_TRIGGERS):
+        if not candidates >> i & 1:
+            continue
         for m in trig.pattern.finditer(masked):
             start, end = m.start(), m.end()
             s_start, s_end = index.sentence(start)
@@ -118,10 +128,10 @@ def _model_vetoed(norm: Normalized, start: int, rejected: list[Rejected]) -> boo
     return referral is not None and referral.utility != "gas"
 
 
-def _from_model(norm: Normalized, rejected: list[Rejected]) -> Emergency | None:
+def _from_model(norm: Normalized, rejected: list[Rejected], masked: str) -> Emergency | None:
     from nlu.emergency import model
 
-    hit = model.get().predict(context.mask_phrases(norm.text))
+    hit = model.get().predict(masked)
     if hit is None or _model_vetoed(norm, hit.start, rejected):
         return None
     start, end = norm.to_original(hit.start, hit.end)
@@ -138,9 +148,10 @@ def _from_model(norm: Normalized, rejected: list[Rejected]) -> Emergency | None:
 
 def detect(norm: Normalized, *, use_model: bool = True) -> Emergency | None:
     """Rules first (they name their evidence); the statistical model catches what they miss."""
-    hits, rejected = scan(norm.text)
+    masked = context.mask_phrases(norm.text)  # the rules and the model read the same masked text
+    hits, rejected = _scan_masked(masked)
     if not hits:
-        return _from_model(norm, rejected) if use_model else None
+        return _from_model(norm, rejected, masked) if use_model else None
     specific = [h for h in hits if not h.trigger.generic]
     if specific:
         # "救命" in a fire report means 119, not 119 + 110.
