@@ -16,8 +16,10 @@ from __future__ import annotations
 
 import itertools
 import math
+import operator
 import re
 import threading
+from collections import Counter
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
@@ -37,6 +39,9 @@ _WHITESPACE = re.compile(r"\s\s+")
 # than about the citizen's situation.
 _NOT_WORD = re.compile(r"[^\w\s]+")
 _MIN_WORD_CHARS = 2
+# 1 + log(count) for the counts short texts have (the same floats math.log gives each time).
+_SUBLINEAR_TABLE = 64
+_SUBLINEAR = tuple(1.0 + math.log(c) if c else 0.0 for c in range(_SUBLINEAR_TABLE))
 
 
 def model_text(text: str) -> str:
@@ -98,22 +103,30 @@ class EmergencyModel:
         return cls(idf, weights(detector), per_service)
 
     def features(self, text: str) -> dict[str, float]:
-        """The l2-normalised sublinear tf-idf vector sklearn would compute for model_text(`text`)."""
+        """The l2-normalised sublinear tf-idf vector sklearn would compute for model_text(`text`).
+
+        Same arithmetic, in the same order, as the straightforward per-gram loop (so scores are
+        bit-identical); the counting is done by Counter in C, and 1 + log(count) comes from a table.
+        """
         text = _WHITESPACE.sub(" ", model_text(text).lower())
-        counts: dict[str, int] = {}
+        grams: list[str] = []
         for n in range(NGRAMS[0], NGRAMS[1] + 1):
-            for i in range(len(text) - n + 1):
-                gram = text[i : i + n]
-                if gram in self._idf:
-                    counts[gram] = counts.get(gram, 0) + 1
-        vec = {g: (1.0 + math.log(c)) * self._idf[g] for g, c in counts.items()}
-        norm = math.sqrt(sum(v * v for v in vec.values())) or 1.0
+            grams.extend([text[i : i + n] for i in range(len(text) - n + 1)])
+        idf = self._idf
+        # Counter keeps first-occurrence order: the terms come out in the order the loop would add them.
+        vec = {
+            g: (_SUBLINEAR[c] if c < _SUBLINEAR_TABLE else 1.0 + math.log(c)) * idf[g]
+            for g, c in Counter(grams).items()
+            if g in idf
+        }
+        values = vec.values()
+        norm = math.sqrt(sum(map(operator.mul, values, values))) or 1.0
         return {g: v / norm for g, v in vec.items()}
 
     @staticmethod
     def _prob(vec: dict[str, float], weights: tuple[dict[str, float], float]) -> float:
         coef, intercept = weights
-        z = intercept + sum(v * coef.get(g, 0.0) for g, v in vec.items())
+        z = intercept + sum(map(operator.mul, vec.values(), map(coef.get, vec, itertools.repeat(0.0))))
         return 1.0 / (1.0 + math.exp(-z))
 
     def probability(self, text: str) -> float:

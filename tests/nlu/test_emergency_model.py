@@ -1,5 +1,7 @@
 """The statistical safety net behind the emergency rules."""
 
+import math
+
 import pytest
 
 import nlu
@@ -96,3 +98,33 @@ def test_everyday_file_is_built_from_the_current_data(tmp_path: pytest.TempPathF
     fresh = Path(str(tmp_path)) / "everyday.txt"
     everyday.build(fresh)
     assert fresh.read_text(encoding="utf-8") == (DATA_DIR / "everyday.txt").read_text(encoding="utf-8")
+
+
+def _features_by_loop(trained: model.EmergencyModel, text: str) -> dict[str, float]:
+    """The plain per-gram loop the scoring code must stay bit-identical to."""
+    import math
+
+    text = model._WHITESPACE.sub(" ", model.model_text(text).lower())
+    idf = trained._idf
+    counts: dict[str, int] = {}
+    for n in range(model.NGRAMS[0], model.NGRAMS[1] + 1):
+        for i in range(len(text) - n + 1):
+            gram = text[i : i + n]
+            if gram in idf:
+                counts[gram] = counts.get(gram, 0) + 1
+    vec = {g: (1.0 + math.log(c)) * idf[g] for g, c in counts.items()}
+    norm = math.sqrt(sum(v * v for v in vec.values())) or 1.0
+    return {g: v / norm for g, v in vec.items()}
+
+
+def test_fast_features_and_scores_are_bit_identical_to_the_loop() -> None:
+    trained = model.get()
+    texts = [e.text for e in model.training_examples()[::7]]
+    texts += ["着火" * 80, "救命 救命 救命！！", "", "ABC abc 123"]
+    for text in texts:
+        fast, slow = trained.features(text), _features_by_loop(trained, text)
+        assert list(fast.items()) == list(slow.items())
+        for weights in (trained._detector, *trained._per_service.values()):
+            coef, intercept = weights
+            z = intercept + sum(v * coef.get(g, 0.0) for g, v in slow.items())
+            assert trained._prob(fast, weights) == 1.0 / (1.0 + math.exp(-z))
