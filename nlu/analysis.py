@@ -13,14 +13,15 @@ def analyse(text: str) -> Analysis:
         raise InputError(f"analyse() needs str, got {type(text).__name__}")
     watch.maybe_reload()  # a maintainer's edit to the domain dictionary is picked up without restart
     doc = pipeline.get()(text)
-    norm = doc._.hotline_norm
+    ext = doc._  # each `doc._` builds a new accessor: take it once
+    norm = ext.hotline_norm
     return Analysis(
         text=text,
         normalized=norm.text,
-        tokens=tuple(t for t, _, _ in doc._.hotline_tokens if segment.is_word(t)),
-        entities=to_entities(norm, doc._.hotline_spans),
-        emergency=doc._.hotline_emergency,
-        utility=doc._.hotline_utility,
+        tokens=tuple(t for t, _, _ in ext.hotline_tokens if segment.is_word(t)),
+        entities=to_entities(norm, ext.hotline_spans),
+        emergency=ext.hotline_emergency,
+        utility=ext.hotline_utility,
     )
 
 

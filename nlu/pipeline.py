@@ -16,6 +16,7 @@ and keeps the Doc text equal to the normalised text. Nothing is downloaded: it w
 
 from __future__ import annotations
 
+import re
 import threading
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -49,14 +50,15 @@ class HotlineTokenizer:
         norm = normalize(text)
         words = [w for w in segment.cut(norm.text) if w]
         doc = Doc(self.vocab, words=words, spaces=[False] * len(words))
-        doc._.hotline_norm = norm
+        ext = doc._  # every `doc._` builds a new accessor object: take it once
+        ext.hotline_norm = norm
         # Offsets kept as plain tuples: iterating spaCy tokens again costs more than the segmentation.
         offsets = []
         pos = 0
         for word in words:
             offsets.append((word, pos, pos + len(word)))
             pos += len(word)
-        doc._.hotline_tokens = offsets
+        ext.hotline_tokens = offsets
         return doc
 
     # spaCy serialises tokenizers with the pipeline; ours has no state beyond the shared dictionary.
@@ -74,10 +76,11 @@ class HotlineTokenizer:
 
 
 def _entities(doc: Doc) -> Doc:
-    spans = extract_all(doc.text, doc._.hotline_tokens)
+    ext = doc._
+    spans = extract_all(doc.text, ext.hotline_tokens)
     ruler_orgs = [Span("org", e.start_char, e.end_char, e.text) for e in doc.ents if e.label_ == "ORG"]
     merged = resolve_overlaps(spans + ruler_orgs)
-    doc._.hotline_spans = merged
+    ext.hotline_spans = merged
     ents: list[Any] = []
     for span in merged:
         ent = doc.char_span(span.start, span.end, label=span.type.upper(), alignment_mode="expand")
@@ -88,13 +91,62 @@ def _entities(doc: Doc) -> Doc:
 
 
 def _emergency(doc: Doc) -> Doc:
-    doc._.hotline_emergency = emergency.detect(doc._.hotline_norm)
+    ext = doc._
+    ext.hotline_emergency = emergency.detect(ext.hotline_norm)
     return doc
 
 
 def _utility(doc: Doc) -> Doc:
-    doc._.hotline_utility = utility.detect(doc._.hotline_norm)
+    ext = doc._
+    ext.hotline_utility = utility.detect(ext.hotline_norm)
     return doc
+
+
+def _make_gazetteer_ruler(nlp: Language, name: str) -> Any:
+    from spacy.pipeline import EntityRuler
+
+    class GazetteerRuler(EntityRuler):
+        """spaCy's EntityRuler, skipped for texts that hold none of its phrases.
+
+        A phrase pattern matches a run of tokens whose texts are the pattern's tokens, so the text
+        holds the pattern's text: one regex search over the phrases tells whether the matcher can
+        find anything. Most messages name no department, and then the ruler would only set
+        `doc.ents` to the empty list that `hotline_entities` sets anyway.
+        """
+
+        _gate: re.Pattern[str] | None = None
+        _gate_ready = False
+
+        def __call__(self, doc: Doc) -> Doc:
+            if not self._gate_ready:
+                self._gate = self._phrase_gate()
+                self._gate_ready = True
+            if self._gate is not None and self._gate.search(doc.text) is None:
+                return doc
+            return super().__call__(doc)
+
+        def _phrase_gate(self) -> re.Pattern[str] | None:
+            if any(self.token_patterns.values()) or str(self.phrase_matcher_attr).upper() not in ("TEXT", "ORTH"):
+                return None  # token patterns or another attribute: no substring test, always run
+            phrases = {p.text for docs in self.phrase_patterns.values() for p in docs if p.text}
+            if not phrases:
+                return None
+            return re.compile("|".join(re.escape(p) for p in sorted(phrases, key=lambda p: (-len(p), p))))
+
+        # Every way the patterns change goes through one of these: the gate is rebuilt on next use.
+        def add_patterns(self, patterns: Any) -> None:
+            super().add_patterns(patterns)
+            self._gate_ready = False
+
+        def clear(self) -> None:
+            super().clear()
+            self._gate_ready = False
+
+        def remove(self, ent_id: str) -> None:
+            super().remove(ent_id)
+            self._gate_ready = False
+
+    return GazetteerRuler(nlp, name, phrase_matcher_attr="TEXT")
 
 
 def _register() -> None:
@@ -116,6 +168,7 @@ def _register() -> None:
 
     registry.tokenizers.register("hotline.jieba_tokenizer.v1", func=_make_tokenizer)
 
+    Language.factory("hotline_gazetteer_ruler", func=_make_gazetteer_ruler)
     Language.component("hotline_entities", func=_entities)
     Language.component("hotline_emergency", func=_emergency)
     Language.component("hotline_utility", func=_utility)
@@ -138,7 +191,8 @@ def build() -> Language:
 
     try:
         nlp = spacy.blank("zh", config={"nlp": {"tokenizer": {"@tokenizers": "hotline.jieba_tokenizer.v1"}}})
-        ruler = nlp.add_pipe("entity_ruler", config={"phrase_matcher_attr": "TEXT"})
+        # spaCy's entity_ruler behind a gate that skips it when no phrase occurs in the text.
+        ruler = nlp.add_pipe("hotline_gazetteer_ruler", name="entity_ruler")
         ruler.add_patterns(_gazetteer_patterns())  # type: ignore[attr-defined]
         nlp.add_pipe("hotline_entities")
         nlp.add_pipe("hotline_emergency")

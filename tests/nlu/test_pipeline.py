@@ -1,3 +1,5 @@
+from typing import Any
+
 import pytest
 
 import nlu
@@ -63,3 +65,24 @@ def test_empty_and_symbol_only_text() -> None:
         result = nlu.analyse(text)
         assert result.emergency is None
         assert result.entities == ()
+
+
+def test_gated_ruler_finds_what_the_plain_ruler_finds() -> None:
+    from spacy.pipeline import EntityRuler
+
+    nlp = pipeline.build()
+    gated = nlp.get_pipe("entity_ruler")
+    assert isinstance(gated, EntityRuler)
+    plain = EntityRuler(nlp, "plain_ruler", phrase_matcher_attr="TEXT")
+    patterns: list[dict[str, Any]] = list(pipeline._gazetteer_patterns())
+    plain.add_patterns(patterns)
+    names = [p["pattern"] for p in pipeline._gazetteer_patterns()]
+    texts = [f"我找了{name}没人管" for name in names] + ["公积金怎么提取", "家里着火了", "", "城管来了又走了"]
+    texts += ["".join(names[i : i + 3]) for i in range(0, len(names), 3)]
+    for text in texts:
+        got = [(e.start_char, e.end_char, e.label_) for e in gated(nlp.make_doc(text)).ents]
+        want = [(e.start_char, e.end_char, e.label_) for e in plain(nlp.make_doc(text)).ents]
+        assert got == want, text
+    # New patterns reach the gate too.
+    gated.add_patterns([{"label": "ORG", "pattern": "蓝莓湾管委会"}])
+    assert [e.text for e in gated(nlp.make_doc("去了蓝莓湾管委会")).ents] == ["蓝莓湾管委会"]
