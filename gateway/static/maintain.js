@@ -5,7 +5,6 @@
   const { api, el, toast, pct, when } = window.Staff;
   const STATUS = { draft: "草稿", review: "待审核", published: "已发布", expired: "已过期" };
   const STATUS_CLS = { draft: "", review: "amber", published: "green", expired: "red" };
-  const KB_TOKEN = "hotline.kb-token";
   let me = null;
   let current = null;  // the article in the editor (null: a new one)
 
@@ -38,38 +37,29 @@
     });
   }
 
-  // -- knowledge base (its own bearer token: HOTLINE_MAINTAINER_TOKEN) --------------------------------
+  // -- knowledge base (the signed-in maintainer's own token; history records the account) ------------
   function kb(path, options) {
-    const token = sessionStorage.getItem(KB_TOKEN);
-    const opts = Object.assign({}, options || {}, { token: token, headers: { "X-Actor": me.username } });
-    return api("/api/kb" + path, opts);
+    return api("/api/kb" + path, options);
   }
 
   function setUpKnowledge() {
-    const form = document.getElementById("kb-token-form");
-    form.addEventListener("submit", async (e) => {
-      e.preventDefault();
-      sessionStorage.setItem(KB_TOKEN, document.getElementById("kb-token").value.trim());
-      openKnowledge();
-    });
     document.getElementById("kb-status").addEventListener("change", loadArticles);
     document.getElementById("kb-new").addEventListener("click", () => edit(null));
     document.getElementById("kb-editor").addEventListener("submit", (e) => { e.preventDefault(); save(); });
     document.getElementById("kb-search").addEventListener("submit", (e) => { e.preventDefault(); preview(); });
-    if (sessionStorage.getItem(KB_TOKEN)) openKnowledge(); else form.classList.remove("hidden");
+    openKnowledge();
   }
 
   async function openKnowledge() {
-    const form = document.getElementById("kb-token-form");
+    const error = document.getElementById("kb-error");
     try {
       await loadArticles();
-      form.classList.add("hidden");
+      error.classList.add("hidden");
       document.getElementById("kb").classList.remove("hidden");
       edit(null);
     } catch (e) {
-      sessionStorage.removeItem(KB_TOKEN);
-      form.classList.remove("hidden");
-      document.getElementById("kb-token-error").textContent = "知识库接口不可用：" + e.message;
+      error.textContent = "知识库接口不可用：" + e.message;
+      error.classList.remove("hidden");
     }
   }
 

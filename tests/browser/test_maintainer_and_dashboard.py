@@ -11,7 +11,7 @@ import httpx
 import pytest
 from playwright.sync_api import expect
 
-from tests.browser.conftest import MAINTAINER_TOKEN, Served, screenshot, sign_in
+from tests.browser.conftest import Served, screenshot, sign_in
 
 QUESTION = "周末想带孩子去公园搭帐篷露营，需要预约吗？"
 ARTICLE = {
@@ -32,13 +32,9 @@ def citizen_says(served: Served, text: str) -> dict[str, Any]:
 
 
 def test_maintainer_publishes_an_article_and_the_widget_answers_from_it(served: Served, new_page: Any) -> None:
-    probe = httpx.get(served.base + "/api/kb/articles", headers={"Authorization": f"Bearer {MAINTAINER_TOKEN}"})
-    if probe.status_code in (404, 503):
-        pytest.skip(f"the knowledge API is not served by this gateway yet ({probe.status_code}: {probe.text[:120]})")
     page = new_page(1440, 900)
+    # The maintainer's own sign-in opens the knowledge base: no shared token to type.
     sign_in(page, served.base, "/maintain", "kb.zhou")
-    page.get_by_label("知识库接口令牌（HOTLINE_MAINTAINER_TOKEN）").fill(MAINTAINER_TOKEN)
-    page.get_by_role("button", name="使用令牌").click()
     page.get_by_role("button", name="新建条目").click()
     page.get_by_label("标题").fill(ARTICLE["title"])
     page.get_by_label("标准问题").fill(ARTICLE["question"])
