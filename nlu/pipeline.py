@@ -77,7 +77,8 @@ class HotlineTokenizer:
 
 def _entities(doc: Doc) -> Doc:
     ext = doc._
-    spans = extract_all(doc.text, ext.hotline_tokens)
+    # The tokenizer keeps doc.text equal to the normalised text; `doc.text` would rebuild it token by token.
+    spans = extract_all(ext.hotline_norm.text, ext.hotline_tokens)
     ruler_orgs = [Span("org", e.start_char, e.end_char, e.text) for e in doc.ents if e.label_ == "ORG"]
     merged = resolve_overlaps(spans + ruler_orgs)
     ext.hotline_spans = merged
@@ -102,6 +103,12 @@ def _utility(doc: Doc) -> Doc:
     return doc
 
 
+def _doc_text(doc: Doc) -> str:
+    """doc.text without building a Token per word (our tokenizer's docs carry the text they were made of)."""
+    norm = doc._.hotline_norm
+    return norm.text if norm is not None else doc.text
+
+
 def _make_gazetteer_ruler(nlp: Language, name: str) -> Any:
     from spacy.pipeline import EntityRuler
 
@@ -121,7 +128,7 @@ def _make_gazetteer_ruler(nlp: Language, name: str) -> Any:
             if not self._gate_ready:
                 self._gate = self._phrase_gate()
                 self._gate_ready = True
-            if self._gate is not None and self._gate.search(doc.text) is None:
+            if self._gate is not None and self._gate.search(_doc_text(doc)) is None:
                 return doc
             return super().__call__(doc)
 

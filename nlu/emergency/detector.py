@@ -61,13 +61,15 @@ def _scan_masked(masked: str) -> tuple[list[Hit], list[Rejected]]:
     hits: list[Hit] = []
     rejected: list[Rejected] = []
     candidates = _GATE.mask(masked)
-    if not candidates:
-        return hits, rejected
-    index = context.TextIndex(masked)
-    for i, trig in enumerate(lexicon.ALL_TRIGGERS):
-        if not candidates >> i & 1:
-            continue
+    index: context.TextIndex | None = None  # built at the first match: most candidates match nothing
+    triggers = lexicon.ALL_TRIGGERS
+    while candidates:  # set bits, lowest first: the lexicon's order, as without the gate
+        lowest = candidates & -candidates
+        candidates ^= lowest
+        trig = triggers[lowest.bit_length() - 1]
         for m in trig.pattern.finditer(masked):
+            if index is None:
+                index = context.TextIndex(masked)
             start, end = m.start(), m.end()
             s_start, s_end = index.sentence(start)
             if trig.needs_context is not None and not index.search(trig.needs_context, s_start, s_end):
