@@ -165,8 +165,10 @@ async def conversation_history(store: Store, channel: str, session_key: str) -> 
     if conversation_id is None:
         return []
     records = await to_thread.run_sync(store.conversation_messages, conversation_id)
-    # Agents' replies are work-order notes, not inbox rows: merged in so a reloaded chat still shows them.
-    staff = await to_thread.run_sync(WorkOrderRepository(store.engine).replies_in_conversation, conversation_id)
+    # Agents' replies and 办结 notices are not inbox rows: merged in so a reloaded chat still shows them.
+    orders = WorkOrderRepository(store.engine)
+    staff = await to_thread.run_sync(orders.replies_in_conversation, conversation_id)
+    completed = await to_thread.run_sync(orders.completed_in_conversation, conversation_id)
     citizen = [
         {
             "message_id": record.external_id.split(":", 1)[-1],
@@ -177,4 +179,4 @@ async def conversation_history(store: Store, channel: str, session_key: str) -> 
         }
         for record in records
     ]
-    return with_staff_replies(citizen, staff)
+    return with_staff_replies(citizen, staff, completed)

@@ -116,7 +116,7 @@
     const texts = (data.replies || []).map((r) => r.text).join("|");
     // Later pushes for an answered message (an agent's reply, the 办结 notice) reuse the citizen's message
     // id: they are told apart from replays by their text.
-    const later = answered.has(data.message_id) || String(data.message_id || "").endsWith(":reply");
+    const later = answered.has(data.message_id) || /:(reply|completed)$/.test(String(data.message_id || ""));
     const key = data.message_id + (data.pending ? ":pending" : "") + (later ? ":" + texts : "");
     if (shown.has(key)) return;
     shown.add(key);
@@ -145,8 +145,8 @@
     log.textContent = "";
     answered.clear();
     for (const m of messages) {
-      // An agent's reply on a work order: shown as the live push showed it (its id ends in ":reply").
-      if (m.from === "agent") { showReplies(m); continue; }
+      // An agent's reply or the 办结 notice: shown as the live push showed it (ids end in ":reply"/":completed").
+      if (m.from === "agent" || m.from === "department") { showReplies(m); continue; }
       shown.add(m.message_id);
       bubble("me", m.text);
       if ((m.replies || []).length) {

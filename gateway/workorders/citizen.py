@@ -10,6 +10,7 @@ from anyio import to_thread
 from channels.base import Outcome, Reply
 from gateway import replies
 from gateway.processor import recipient_of, request_rating
+from gateway.workorders.conversation import completion_text
 from gateway.workorders.records import WorkOrderRecord
 from gateway.workorders.transitions import RATING_LEVELS
 
@@ -17,10 +18,6 @@ if TYPE_CHECKING:
     from gateway.workorders.wiring import Services
 
 log = logging.getLogger(__name__)
-
-
-def completion_text(order: WorkOrderRecord) -> str:
-    return f"您反映的问题（工单号{order.ticket}）已办结，{order.department}答复如下：\n{order.reply_text or ''}"
 
 
 async def notify_completion(services: Services, order: WorkOrderRecord) -> bool:

@@ -169,6 +169,20 @@ class WorkOrderRepository:
             )
             return [NoteRecord.of(row) for row in rows]
 
+    def completed_in_conversation(self, conversation_id: str) -> list[WorkOrderRecord]:
+        """Orders of this conversation answered at 办结 (the citizen was sent the department's reply)."""
+        with self._sessions() as session:
+            rows = session.scalars(
+                select(WorkOrder)
+                .where(
+                    WorkOrder.conversation_id == conversation_id,
+                    WorkOrder.completed_at.is_not(None),
+                    WorkOrder.reply_text.is_not(None),
+                )
+                .order_by(WorkOrder.completed_at, WorkOrder.id)
+            )
+            return [WorkOrderRecord.of(row) for row in rows]
+
     def history(self, ticket: str) -> list[dict[str, Any]]:
         """The audit trail of one order: every event with its actor and time, oldest first."""
         with self._sessions() as session:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import uuid
+from typing import Any
 
 from tests.gateway.api.conftest import Api
 
@@ -48,3 +49,30 @@ def test_internal_notes_are_not_shown_to_the_citizen(api: Api) -> None:
     history = api.client.get(f"/channels/web/sessions/{session}/history").json()["messages"]
     assert [m["from"] for m in history] == ["citizen"]
     assert "内部" not in str(history)
+
+
+def test_history_after_reload_shows_the_completion_notice_and_its_rating_buttons_until_rated(api: Api) -> None:
+    session = f"done-{uuid.uuid4().hex[:8]}"
+    ticket = api.say("幸福路和人民路路口的红绿灯坏了三天了，早晚高峰很乱", session)["work_order"]["ticket"]
+    resolved = api.post(
+        "agent.wang",
+        f"/api/workorders/{ticket}/transitions",
+        {"action": "resolve", "reply": "已通知交警支队设施科，信号灯今日下午修复。"},
+    )
+    assert resolved.status_code == 200, resolved.text
+
+    def history() -> list[dict[str, Any]]:
+        messages: list[dict[str, Any]] = api.client.get(f"/channels/web/sessions/{session}/history").json()["messages"]
+        return messages
+
+    (first, notice) = history()
+    assert first["from"] == "citizen"
+    assert notice["from"] == "department" and notice["message_id"] == f"{ticket}:completed"
+    text, ask = notice["replies"]
+    assert "已办结" in text["text"] and "信号灯今日下午修复" in text["text"]
+    assert ask["buttons"][0] == "非常满意"
+
+    api.say("满意", session)
+    after = history()
+    assert [m["from"] for m in after] == ["citizen", "department", "citizen"]
+    assert after[1]["replies"][1]["buttons"] == []
