@@ -134,14 +134,18 @@ def quality_large(kb: KnowledgeBase, calibration: Calibration) -> dict[str, obje
         for mode in MODES:
             params = calibration.params(mode)
             top1 = rr = refused = answered_right = answered_distractor = 0.0
+            # The rule before variant groups (lead over the next article, whatever it is), for comparison.
+            refused_plain = answered_right_plain = 0.0
             for row, sc in zip(rows, scores, strict=True):
                 values = sc.mode(mode, params.alpha)
                 order = np.argsort(-values, kind="stable")
                 top = float(values[order[0]])
                 others = values[index.groups != index.groups[order[0]]]
                 decided = params.answers(top, float(others.max()) if len(others) else 0.0)
+                plain = params.answers(top, float(values[order[1]]) if len(order) > 1 else 0.0)
                 if not row.article:
                     refused += not decided
+                    refused_plain += not plain
                     answered_distractor += decided and bool(distractor[order[0]])
                     continue
                 ranked = list(dict.fromkeys(seed_of[order[:400]].tolist()))
@@ -149,6 +153,7 @@ def quality_large(kb: KnowledgeBase, calibration: Calibration) -> dict[str, obje
                 top1 += rank == 1
                 rr += 1.0 / rank if 1 <= rank <= 5 else 0.0
                 answered_right += decided and rank == 1
+                answered_right_plain += plain and rank == 1
             n_in = sum(1 for r in rows if r.article)
             n_out = len(rows) - n_in
             reports.append(
@@ -160,6 +165,10 @@ def quality_large(kb: KnowledgeBase, calibration: Calibration) -> dict[str, obje
                     "answered_correct": round(answered_right / n_in, 4),
                     # Out-of-KB questions answered with a distractor (a facility article): arguably not wrong.
                     "out_of_kb_answered_with_distractor": int(answered_distractor),
+                    "without_groups": {
+                        "correct_refusal": round(refused_plain / n_out, 4),
+                        "answered_correct": round(answered_right_plain / n_in, 4),
+                    },
                 }
             )
         out[name] = reports
@@ -420,7 +429,9 @@ def print_table(results: dict[str, object], large: int) -> None:
             print(
                 f"{r['mode']:6s} top-1 {r['top1']:.3f} MRR@5 {r['mrr5']:.3f} "
                 f"refusal {r['correct_refusal']:.3f} answered {r['answered_correct']:.3f} "
-                f"(out-of-KB answered with a distractor: {r['out_of_kb_answered_with_distractor']})"
+                f"(out-of-KB answered with a distractor: {r['out_of_kb_answered_with_distractor']}; lead over the "
+                f"next article instead: refusal {r['without_groups']['correct_refusal']:.3f} "
+                f"answered {r['without_groups']['answered_correct']:.3f})"
             )
     print(f"\ncoarse pass at {large}: {results[f'prefilter_{large}']}")
     print(f"query encoder vs float model: {results['query_encoder_agreement']}")
