@@ -10,7 +10,7 @@ import pytest
 
 from knowledge.embedding import DEFAULT_ENCODER_NAME
 from knowledge.evaluation import ScoredSet, report
-from knowledge.index import variant_group
+from knowledge.index import ServedArticle, group_numbers, variant_group
 from knowledge.kb import KnowledgeBase
 from knowledge.models import ArticleContent, Status
 from knowledge.scoring import Calibration, ModeParams, QueryScores
@@ -29,6 +29,16 @@ def test_titles_differing_by_a_trailing_qualifier_are_variants() -> None:
 def test_a_group_tag_overrides_the_title() -> None:
     assert variant_group("东区办事大厅", ("group:hall",)) == variant_group("西区服务中心", ("其他", "group:hall"))
     assert variant_group("社保卡补办（东区）", ("group:a",)) != variant_group("社保卡补办（西区）", ("group:b",))
+
+
+def test_indexes_built_before_groups_derive_them_from_the_title() -> None:
+    stored = {"id": "ss-001.2", "title": "社会保障卡补办（西山区）", "answer": "……"}
+    old = ServedArticle.from_json(stored)
+    assert old.group == variant_group("社会保障卡补办", ())
+    tagged = replace(old, id="x", group=variant_group("别的标题", ("group:cards",)))
+    assert ServedArticle.from_json(tagged.to_json()).group == "tag:cards"
+    plain = ServedArticle.from_json({"id": "sfz-001", "title": "居民身份证丢失补领", "answer": "……"})
+    assert group_numbers([old, plain, replace(old, id="ss-001.3")]).tolist() == [0, 1, 0]
 
 
 def _tied_set(groups: list[int] | None) -> ScoredSet:
