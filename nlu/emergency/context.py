@@ -28,18 +28,23 @@ MASKED_PHRASES = re.compile(
     r"(?:路面|地面|马路|路上|人行道)[^,。!?]{0,2}塌|塌(?:了)?(?:一个|个)(?:大)?坑|塌陷|跟踪处理|跟踪落实|跟踪回访|跟踪服务|跟踪调查|气得(?:要|快)?吐血|吐血推荐|打不着火|点不着火|打不着|打手心|打人手|"
     r"(?:简直|就是|这是|跟|和|等于|像)(?:是)?抢钱|抢钱啊|(?:压|涨|逼|累|忙|气|愁|加|催|卷|烦)得(?:我|人)?(?:都)?(?:快|要)?喘不过气|"
     r"气得(?:我)?(?:胸口|心口|肝|脑袋|头)(?:都)?(?:疼|痛)|"
-    r"(?:累|热|饿|困|烦|忙|吵|笑|气|急|冷|臭|难受|疼|烦)(?:得)?(?:快|要)?死(?:了|人|我了)|(?:累|忙|加班)[^,。!?]{0,4}猝死"
+    r"(?:累|热|饿|困|烦|忙|吵|笑|气|急|冷|臭|难受|疼|烦)(?:得)?(?:快|要)?死(?:了|人|我了)|(?:累|忙|加班)[^,。!?]{0,4}猝死|"
+    r"(?:加班|工作|压力|房贷|学习|作业)[^,。!?]{0,6}(?:喘不过(?:气|来)|窒息)|"
+    r"(?:压力大|大|涨|跌|累|忙|气|愁|烦|穷|亏|急|吵|闷|挤)得(?:我|人)?(?:都|直|真)?(?:快|要)?(?:跳楼|窒息|爆炸|冒火|炸了)|"
+    r"被(?:这个|这|那个|那)?(?:噪音|噪声|声音|味道|臭味|气味|工作|加班|房价|天气)(?:给)?(?:杀死|弄死|搞死|逼死)|"
+    r"(?:树|绿化|树木|树枝|竹子|花草|草坪|绿植)[^,。!?]{0,6}砍(?:了|掉|光)|砍(?:了|掉|光)[^,。!?]{0,3}(?:树|绿化|竹子)|"
+    r"(?:狗|猫|狗狗|猫咪|宠物)被[^,。!?]{0,6}(?:打|踢|揍)"
 )
 
 INFORMATIONAL = re.compile(
     r"新闻|报道|听说|听[^,。!?]{0,4}说|网上说|网上看到|视频里|电影|电视剧|小说|演习|演练|培训|讲座|宣传|科普|知识|课上|"
     r"游戏里|梦见|做梦|梦到|教育片|模拟|视频(?:里|上|说|中)|短视频|网上(?:说|看到|传|流传|有人说|都在说)|辟谣|谣言|"
-    r"朋友圈|群里说|(?:群里|网上|外面|大家|都)(?:都)?在传(?!销)|传言|据说|有没有这回事|抖音"
+    r"朋友圈|群里说|报纸|广播里|公众号|(?:群里|网上|外面|大家|都)(?:都)?在传(?!销)|传言|据说|有没有这回事|抖音"
 )
 NEGATION_BEFORE = re.compile(
     r"(?:没有|没|不是|并非|并没有|并未|未|无|不会|不用|不要|别|从没|从来没|差点|差一点|差点儿|险些|冇|冇有|"
     r"没得|莫得|木有|唔系|不系)(?:就)?"
-    r"(?:发生|出现|人|再|在|有|被)?$"
+    r"(?:发生|出现|人|再|在|有|被|要)?$"
 )
 HYPOTHETICAL_BEFORE = re.compile(
     r"如果|假如|万一|要是|假设|一旦|倘若|若是|怕|担心|害怕|防止|以免|避免|预防|防范|容易|可能会|会不会|会引起|"
@@ -62,17 +67,17 @@ KNOWLEDGE = re.compile(
 RESOLVED = re.compile(
     r"(?:已经|已|早就|都|总算|终于)(?:被)?(?:扑灭|灭了|熄灭|处理好|处理完|解决|控制住|救出来|送(?:到)?医院|出院|"
     r"没事了|好了|抢救过来|脱险|找到|回来|抓到|抓住|醒了|醒过来|离开了|走了)|火灭了|没事了|平安了|找到了|"
-    r"回家了|醒过来了|抢救过来了|脱离危险|虚惊一场|误会|误报|搞错了|已经(?:关|关掉|关了)(?:阀门|总阀|煤气|燃气)|"
+    r"回家了|醒过来了|抢救过来了|脱离危险|缓过来了?|(?:已经|已)(?:来)?(?:接|带|领)回(?:去|家)了?|已经不(?:疼|痛|流血|肿)了|(?:已经|已)住院|(?:已经|都)稳定(?:下来)?了|(?:已经|已)处理(?:了|过)|被?(?:劝|拉)开了|各自走了|那(?:个)?[^,。!?]{0,8}人(?:已经)?走了|虚惊一场|误会|误报|搞错了|已经(?:关|关掉|关了)(?:阀门|总阀|煤气|燃气)|"
     r"(?:警察|交警|民警|消防|消防员|救护车|医生)已经(?:来|到)|"
     r"(?:警察|民警|派出所|救护车|120|医生|消防)(?:已经|已)(?:把人)?(?:带走|拉走|接走|送走|抓走)|已经散了|(?:弄|放|救|拉)出来了|(?:盖|浇|踩|扑|打)灭|"
     r"(?:已经|已)被?(?:警察|民警|派出所|公安|交警|救护车|120|110|医生|消防)[^,。!?]{0,3}(?:带走|拉走|接走|送走|抓走|控制住)|"
     r"(?:案子|案件|案)(?:已经|已)?破了|已经破案|没砸到人|没有砸到人|协商好了|私了了|谈好了|已经(?:好|没事|恢复|正常)|人没事|没什么大碍|没大碍|有点青|擦破(?:了)?点皮|轻微伤|小伤"
 )
-RESOLVED_OVERRIDE = re.compile(r"又|再次|复燃|还在|重新|还没")
+RESOLVED_OVERRIDE = re.compile(r"又|再次|复燃|还在|重新|还没|动不了|开不了|挪不了|卡住|(?:停|横|堵|卡)在(?:路|马路|快车道|高速|桥)")
 PAST = re.compile(
-    r"上周|上星期|上礼拜|上个月|上月|去年|前年|前几天|前些天|前段时间|上次|那次|那天|当时|之前|以前|曾经|"
+    r"当年|那年|多年前|上周|上星期|上礼拜|上个月|上月|去年|前年|前几天|前些天|前段时间|上次|那次|那天|当时|之前|以前|曾经|"
     r"年前|月前|天前|周前|前晚|前夜|前些日子|前[两三四五六七八九十几]天|那场|那起|那件事|那回|那事|"
-    r"过去(?:了)?(?:好)?[一两三四五六七八九十半几]+(?:个)?(?:年|月|天|星期|周)|星期前|礼拜前|小时前|几年前|昨天|昨晚|前天|年初|月初|过年的时候|小时候|(?<!\d)\d{1,2}月\d{1,2}[日号]|"
+    r"过去(?:了)?(?:好)?[一两三四五六七八九十半几]+(?:个)?(?:年|月|天|星期|周)|星期前|礼拜前|(?<![半一两二三几])小时前|(?<![半一两二三几])个小时前|几年前|昨天|昨晚|前天|年初|月初|过年的时候|小时候|(?<!\d)\d{1,2}月\d{1,2}[日号]|"
     r"[一二三四五六七八九十]+月[一二三四五六七八九十]+[日号]"
 )
 AFTERMATH = re.compile(
@@ -82,7 +87,7 @@ AFTERMATH = re.compile(
     r"表扬|感谢"
 )
 ADMIN = re.compile(
-    r"收费|多少钱|怎么收费|办理|申请|补助|补贴|证明|(?:什么|哪些|提交|准备|带)材料|流程|手续|政策|疫苗|课程|考试|招聘|驾照|违章|罚单|扣分|"
+    r"app|APP|小程序|叫什么名字|收费|多少钱|怎么收费|办理|申请|补助|补贴|证明|(?:什么|哪些|提交|准备|带)材料|流程|手续|政策|疫苗|课程|考试|招聘|驾照|违章|罚单|扣分|"
     r"电话是多少|号码是多少|怎么联系|咨询|请问.{0,6}(?:哪里|哪儿|怎么|如何|什么)|在哪里买|哪里买|哪里可以买|"
     r"怎么配|怎么用|使用方法|有效期|年检|检测|检查|整改|宣传栏|标识|标志"
 )
@@ -91,7 +96,7 @@ POLLUTION = re.compile(
     r"工厂|厂子|化工|臭味|气味难闻|臭得|臭死|难闻|烧电线|剥铜|烧轮胎|烧塑料|烧橡胶"
 )
 STRONG_PRESENT = re.compile(
-    r"正在|还在烧|火越来越大|越烧越大|快来|快点来|赶紧来|赶紧派|马上来|马上派|快派|救命|快救|出不来|等着救|"
+    r"(?:今天|今晚|明天|下午|晚上|马上|待会)[^,。!?]{0,6}(?:要|就)(?:去|来)[^,。!?]{0,10}(?:砍|杀|捅|炸|报复)|正在|还在烧|火越来越大|越烧越大|快来|快点来|赶紧来|赶紧派|马上来|马上派|快派|救命|快救|出不来|等着救|"
     r"现在正|现在又|又着火|又冒烟|又打|又开始|复燃|快不行|来不及|救救|help|sos"
 )
 PRESENT = re.compile(
@@ -100,20 +105,20 @@ PRESENT = re.compile(
 )
 # "In progress" for triggers that are only emergencies while happening (theft, stalking).
 IN_PROGRESS = re.compile(
-    PRESENT.pattern + r"|现在|在(?:偷|撬|翻|砸|跟)|没走|门外|门口|楼下|家里|屋里|进来了|跟着我|我家"
+    PRESENT.pattern + r"|现在|在开车|一路|在(?:偷|撬|翻|砸|跟|剪)|没走|门外|门口|楼下|家里|屋里|进来了|跟着我|我家"
 )
 # Acute words: a pollution-sounding sentence with these is an incident, not a complaint.
-ACUTE = re.compile(r"泄漏|泄露|爆炸|有毒气体|毒气|中毒|晕倒|着火|起火|火光|明火|烧起来")
+ACUTE = re.compile(r"(?:轰|砰|嘭|嘣)的一声|巨响|地都(?:在)?震|泄漏|泄露|爆炸|有毒气体|毒气|中毒|晕倒|着火|起火|火光|明火|烧起来")
 WEATHER = re.compile(WEATHER_DAMAGE + r"|台风|冰雹|暴雨|大风|狂风")
 # Animals and belongings that go missing (the missing-person triggers must not fire on them).
-ANIMAL_OR_OBJECT = re.compile(r"猫|狗|鸟|鹦鹉|宠物|乌龟|兔|鱼|仓鼠|鸡|鸭|鹅|羊|牛|猪|证|卡|本|包|手机|钥匙|快递|车|箱")
+ANIMAL_OR_OBJECT = re.compile(r"公司|老板|商家|店|定金|中介|房东|卖家|工头|猫|狗|鸟|鹦鹉|宠物|乌龟|兔|鱼|仓鼠|鸡|鸭|鹅|羊|牛|猪|证|卡|本|包|手机|钥匙|快递|车|箱")
 FIGURATIVE_HELP = re.compile(
-    r"app|APP|软件|系统|网站|小程序|注册|登录|登陆|作业|考试|政策|房价|房租|工资|办事|窗口|手续|流程|审批|公积金|社保|"
+    r"app|APP|软件|系统|团购|快递|外卖|执照|办证|证件|跑了[一二三四五六七八九十几\d]+趟|群主|网购|订单|退款|网站|小程序|注册|登录|登陆|作业|考试|政策|房价|房租|工资|办事|窗口|手续|流程|审批|公积金|社保|"
     r"医保|物业费|停车费|学费|补课|排队|客服"
 )
 # Complaints about a standing hazard (checked on the unmasked text: the masked phrases hide 隐患).
 COMPLAINT_HAZARD = re.compile(
-    r"隐患|不安全|太危险|很危险|多危险|违规|违章|私拉|飞线|乱拉|乱停|占用|堵(?:住|了|塞)?[^,。!?]{0,3}(?:消防|安全|逃生)通道|"
+    r"隐患|只有一个(?:出口|通道|门)|高压线(?:底下|下面|旁边)|(?:放|晒|摆|堆)在(?:阳台|楼道|走廊|门口|楼梯)|不安全|太危险|很危险|多危险|违规|违章|私拉|飞线|乱拉|乱停|占用|堵(?:住|了|塞)?[^,。!?]{0,3}(?:消防|安全|逃生)通道|"
     r"消防通道|安全出口|没人管|不管|督促|整改|投诉|举报"
 )
 # "就是被车筐刮了一下": a minimiser before the trigger and "一下" after it.
@@ -128,6 +133,12 @@ ANCHOR = re.compile(
 SENTENCE_SPLIT = re.compile(r"[。！？!?;；\n]+")
 CLAUSE_SPLIT = re.compile(r"[,，、:：\s]+")
 HYPOTHETICAL_WINDOW = 12
+# A named condition (not a symptom) with paperwork or its long-term course: "脑梗后遗症能办残疾证吗".
+DIAGNOSIS = re.compile(r"脑梗|心梗|心肌梗|中风|脑出血|脑溢血|溺水|中毒|烧伤|烫伤|心脏病|骨折|癫痫")
+ILLNESS_ADMIN = re.compile(
+    r"后遗症|残疾|备案|补贴|工伤|医保|报销|身亡|去世|死亡|植皮|康复|卧床|住院|出院|护理|病假|异地就医|赔偿|鉴定|慢性病|"
+    r"病史|[一二两三四五六七八九十几\d]+年了?"
+)
 # Habitual situations are complaints, not incidents in progress (unless a strong present marker).
 HABITUAL = re.compile(
     r"天天|每天|经常|总是|老是|整天|三天两头|每次|长期|好几天了|好多次|每晚|每天晚上|成日|一到(?:夏天|冬天|晚上)"
@@ -212,12 +223,12 @@ def blocked_by(index: TextIndex, start: int, end: int, *, needs_present: bool, c
         return "negated"
     if MINIMISED_BEFORE.search(before_clause) and after_clause.startswith("一下"):
         return "minor (just a scrape)"
+    if EXPERIENCED_AFTER.match(after_clause):
+        return "past event"
     if index.search(STRONG_PRESENT, s_start, s_end):
         return None
     if near(INFORMATIONAL):
         return "informational (news, drill, hearsay)"
-    if EXPERIENCED_AFTER.match(after_clause):
-        return "past event"
     if GENERIC_QUESTION_AFTER.match(after_clause) and not index.search(ANCHOR, s_start, s_end):
         return "hypothetical, risk or prevention question"
     if HYPOTHETICAL_BEFORE.search(before_clause) or HYPOTHETICAL_AFTER.search(after_clause):
@@ -227,6 +238,8 @@ def blocked_by(index: TextIndex, start: int, end: int, *, needs_present: bool, c
     if near(RESOLVED) and not RESOLVED_OVERRIDE.search(text, end, w_end):
         return "resolved"
     present = _present(index, w_start, w_end)
+    if DIAGNOSIS.fullmatch(text, start, end) and near(ILLNESS_ADMIN) and not present:
+        return "administrative question about an illness"
     if near(PAST) and (not present or (not critical and near(AFTERMATH))):
         return "past event"
     # A life-threatening trigger is never explained away by a complaint or admin word alone.
