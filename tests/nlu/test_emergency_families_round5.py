@@ -36,7 +36,8 @@ def _rules(text: str) -> tuple[str, ...]:
         ("有人冒充公安在小区里挨家收所谓的治安费 现在还在五栋", ("110",)),
         # an announced attack posted online: the hearsay words do not cancel it
         ("有人在论坛发帖说明天上午要去火车站砍人 还晒了刀", ("110",)),
-        # confined by others
+        # confined by others, or held in a pyramid scheme
+        ("我同学被骗到外地 说是传销 手机被收了 只能偷偷发消息", ("110",)),
         ("我爸被几个放贷的锁在一间仓库里 不还钱不让他走", ("110",)),
         # announcing death, whereabouts unknown
         ("我哥喝完酒说要去死 开着车出去了 手机关机", ("110",)),
@@ -104,6 +105,12 @@ def test_round5_emergencies(text: str, expected: tuple[str, ...]) -> None:
         ("那个大坑害得电动车摔了好几辆 赶紧修吧"),
         # electrofishing alone is a complaint
         ("有人在水库电鱼 一电一大片 请渔政查处"),
+        # everyday appeals: injury paperwork, gas meter top-ups, a scheme reported, a long history, disaster relief
+        ("下班骑车被电动车撞了 这种情况能申报工伤吗"),
+        ("天然气表没气了 手机上怎么交费"),
+        ("楼下商铺有人在做传销 每天拉老人去听课"),
+        ("被前夫家暴好多年 离婚后能申请公租房吗"),
+        ("村里好几户遭了火灾 过冬的被子有没有救助"),
         # a fever is not a fire
         ("孩子烧到三十九度 吃了退烧药 明天能去打疫苗吗"),
     ],
