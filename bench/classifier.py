@@ -243,6 +243,37 @@ def bench_rasa(
     return out
 
 
+def bench_rasa_latency(project: Path, texts: list[str], rasa_bin: str) -> dict[str, Any]:
+    """Parse latency and throughput of an already trained Rasa project (e.g. `make rasa-train`'s), one message
+    at a time. No macro-F1: that project was trained on every text, so it would be scored on its own data."""
+    import httpx
+
+    from classifier.rasa.runner import start_server
+
+    t0 = time.perf_counter()
+    server = start_server(project, Path(rasa_bin), _free_port(), ready_timeout=600)
+    startup = time.perf_counter() - t0
+    lat: list[float] = []
+    try:
+        with httpx.Client(timeout=30) as client:
+            for text in texts:
+                t0 = time.perf_counter()
+                client.post(f"{server.url}/model/parse", json={"text": text}).raise_for_status()
+                lat.append((time.perf_counter() - t0) * 1000)
+        server_rss = rss_mb(server.process.pid)
+    finally:
+        server.stop()
+    return {
+        "project": str(project),
+        "messages": len(texts),
+        "rasa_server_startup_seconds": round(startup, 1),
+        "rasa_server_rss_mb": round(server_rss, 1),
+        "rasa_predict_ms_p50": round(float(np.percentile(lat, 50)), 2),
+        "rasa_predict_ms_p99": round(float(np.percentile(lat, 99)), 2),
+        "rasa_throughput_per_s": round(1000.0 / float(np.mean(lat)), 1),
+    }
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--folds", type=int, default=5)
@@ -257,6 +288,12 @@ def main() -> None:
     parser.add_argument("--rasa-task", choices=["category", "intent"], default="category")
     parser.add_argument("--rasa-train-timeout", type=float, default=3600, help="seconds per fold")
     parser.add_argument("--rasa-train-log", type=Path, default=None, help="Rasa's training output (progress)")
+    parser.add_argument(
+        "--rasa-project",
+        type=Path,
+        default=None,
+        help="latency only: a trained Rasa project (e.g. var/rasa/category after `make rasa-train`), no training",
+    )
     parser.add_argument("--json", type=Path, help="Also write the figures to this file.")
     args = parser.parse_args()
 
@@ -285,12 +322,18 @@ def main() -> None:
             args.rasa_train_log,
         )
         done("rasa", {"task": args.rasa_task, **rasa})
+    if args.rasa_project:
+        texts, _labels, _groups = task_data(examples, args.rasa_task)
+        done("rasa_latency", bench_rasa_latency(args.rasa_project, texts[:: max(1, len(texts) // 600)], args.rasa_bin))
     for task in tasks:
         texts, labels, groups = task_data(examples, task)
         done(f"builtin_{task}", bench_builtin(texts, labels, groups, args.folds))
     full = bench_full_model(args.train_size)
     if args.rasa:
         report["rasa"]["builtin_throughput_ratio"] = round(full["throughput_per_s"] / rasa["rasa_throughput_per_s"], 1)
+    if args.rasa_project:
+        ratio = full["throughput_per_s"] / report["rasa_latency"]["rasa_throughput_per_s"]
+        report["rasa_latency"]["builtin_throughput_ratio"] = round(ratio, 1)
     done("builtin_full_model", full)
     if args.embedding:
         for task in tasks:
