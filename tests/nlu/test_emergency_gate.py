@@ -43,7 +43,7 @@ def test_patterns_that_cannot_be_gated(pattern: str) -> None:
 def test_gate_skips_only_triggers_that_cannot_match() -> None:
     triggers = lexicon.ALL_TRIGGERS
     char_gate = gate.CharGate([t.pattern for t in triggers])
-    assert char_gate.ungated == 0  # every trigger of the lexicon has a bounded first character
+    assert char_gate.ungated < len(triggers) // 10  # an ungatable trigger still runs, on every message
     texts = [e.text for e in load_tune()] + [e.text for p in ("a", "b", "c", "d") for e in load_heldout(part=p)]
     skipped = matched = 0
     for text in texts:
