@@ -12,17 +12,21 @@ def analyse(text: str) -> Analysis:
     if not isinstance(text, str):
         raise InputError(f"analyse() needs str, got {type(text).__name__}")
     watch.maybe_reload()  # a maintainer's edit to the domain dictionary is picked up without restart
-    doc = pipeline.get()(text)
-    ext = doc._  # each `doc._` builds a new accessor: take it once
-    norm = ext.hotline_norm
-    return Analysis(
-        text=text,
-        normalized=norm.text,
-        tokens=tuple(t for t, _, _ in ext.hotline_tokens if segment.is_word(t)),
-        entities=to_entities(norm, ext.hotline_spans),
-        emergency=ext.hotline_emergency,
-        utility=ext.hotline_utility,
-    )
+    nlp = pipeline.get()
+    # Without a memory zone spaCy keeps every new token string for good: a long-running gateway would grow
+    # with traffic and keep citizens' phone and ID numbers in memory. The Analysis holds no spaCy objects.
+    with nlp.memory_zone():
+        doc = nlp(text)
+        ext = doc._  # each `doc._` builds a new accessor: take it once
+        norm = ext.hotline_norm
+        return Analysis(
+            text=text,
+            normalized=norm.text,
+            tokens=tuple(t for t, _, _ in ext.hotline_tokens if segment.is_word(t)),
+            entities=to_entities(norm, ext.hotline_spans),
+            emergency=ext.hotline_emergency,
+            utility=ext.hotline_utility,
+        )
 
 
 def analyse_fast(text: str) -> Analysis:

@@ -86,3 +86,15 @@ def test_gated_ruler_finds_what_the_plain_ruler_finds() -> None:
     # New patterns reach the gate too.
     gated.add_patterns([{"label": "ORG", "pattern": "蓝莓湾管委会"}])
     assert [e.text for e in gated(nlp.make_doc("去了蓝莓湾管委会")).ents] == ["蓝莓湾管委会"]
+
+
+def test_analysing_new_strings_does_not_grow_the_vocabulary() -> None:
+    """A gateway runs for months: unseen tokens (phone and ID numbers) must not pile up in spaCy's vocab."""
+    from nlu import pipeline
+
+    nlu.analyse("我的电话是13800000000，小区门口垃圾没人清")
+    strings = len(pipeline.get().vocab.strings)
+    for i in range(300):
+        a = nlu.analyse(f"我的电话是139{i:08d}，楼下饭店油烟太大了，编号XK{i}QZ")
+        assert a.entities[0].type == "phone"
+    assert len(pipeline.get().vocab.strings) == strings
