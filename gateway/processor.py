@@ -19,7 +19,7 @@ from channels.base import Deliver, Outcome, Recipient
 from classifier.catalogue import Catalogue
 from gateway.dialogue import Context, KnowledgeAnswer, Understanding, decide
 from gateway.dialogue import understanding_text as said
-from gateway.dialogue.policy import chosen_option, may_answer
+from gateway.dialogue.policy import chosen_option, may_answer, overriding_emergency
 from gateway.effects import Effects
 from gateway.metrics import (
     CLASSIFIER_CONFIDENCE,
@@ -151,7 +151,7 @@ class Processor:
         ticket = said.ticket_in(inbound.text) or session.get("status_query", {}).get("ticket")
         answer = None
         waiting = {"draft", "status_query", "rating"} & session.keys()
-        if may_answer(understanding) and not understanding.emergency and not waiting:
+        if may_answer(understanding) and not overriding_emergency(understanding) and not waiting:
             answer = self.models.answer(inbound.text)
         return Context(
             channel=inbound.channel,

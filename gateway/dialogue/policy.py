@@ -74,12 +74,17 @@ def offered_choices(decision: Decision) -> tuple[str, ...]:
     return ()
 
 
+def overriding_emergency(u: Understanding) -> bool:
+    """A rule-found emergency overrides everything; a model-only one is advised while the message goes on."""
+    return bool(u.emergency) and (u.emergency or {}).get("source") != "model"
+
+
 def _decide(u: Understanding, state: dict[str, Any], ctx: Context) -> Decision:
     decision = Decision(state=dict(state))
     decision.state["turns"] = int(state.get("turns", 0)) + 1
+    if overriding_emergency(u):
+        return _emergency(u, decision)
     if u.emergency:
-        if u.emergency.get("source") != "model":
-            return _emergency(u, decision)
         _possible_emergency(u, decision)
     for key, handler in _WAITING:
         if key in decision.state:
