@@ -2,10 +2,17 @@
 
 from __future__ import annotations
 
+import threading
+
 from nlu import pipeline, segment, watch
 from nlu.core import to_entities
 from nlu.errors import InputError
 from nlu.results import Analysis
+
+# spaCy's memory zones are not thread-safe: two zones open at once corrupt the vocabulary's lexeme cache
+# (E064, assertion errors in Vocab.get). Workers analyse in threads, so one zone at a time per process; the
+# analysis is GIL-bound Python anyway, so the lock costs little.
+_ZONE_LOCK = threading.Lock()
 
 
 def analyse(text: str) -> Analysis:
@@ -15,7 +22,7 @@ def analyse(text: str) -> Analysis:
     nlp = pipeline.get()
     # Without a memory zone spaCy keeps every new token string for good: a long-running gateway would grow
     # with traffic and keep citizens' phone and ID numbers in memory. The Analysis holds no spaCy objects.
-    with nlp.memory_zone():
+    with _ZONE_LOCK, nlp.memory_zone():
         doc = nlp(text)
         ext = doc._  # each `doc._` builds a new accessor: take it once
         norm = ext.hotline_norm

@@ -98,3 +98,15 @@ def test_analysing_new_strings_does_not_grow_the_vocabulary() -> None:
         a = nlu.analyse(f"我的电话是139{i:08d}，楼下饭店油烟太大了，编号XK{i}QZ")
         assert a.entities[0].type == "phone"
     assert len(pipeline.get().vocab.strings) == strings
+
+
+def test_concurrent_analyses_in_threads_agree_with_sequential_ones() -> None:
+    """Workers analyse in threads (anyio.to_thread): the memory zones must not corrupt each other."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    texts = [f"我叫李{i}，电话1{i % 9 + 3}9{i:08d}，车牌苏A{i % 10}{i % 7}K{i % 5}Q，烧烤油烟太大" for i in range(1200)]
+    expected = [nlu.analyse(t) for t in texts[:200]]
+    with ThreadPoolExecutor(max_workers=8) as pool:
+        results = list(pool.map(nlu.analyse, texts))
+    assert results[:200] == expected
+    assert all(r.entities for r in results)
