@@ -21,6 +21,7 @@ from gateway.state import StateBackends, build_state
 from gateway.store import Store, create_engine_for, upgrade_database
 from gateway.workdays import HolidayCalendar
 from gateway.worker import Worker
+from tests.support.understanding import understanding
 
 
 @dataclass
@@ -40,19 +41,7 @@ class ScriptedModels:
     def understand(self, text: str) -> Understanding:
         self.calls.append(text)
         time.sleep(self.delay_seconds)
-        return Understanding(
-            text=text,
-            normalized=text,
-            entities=[],
-            emergency=None,
-            utility=None,
-            intent="投诉",
-            intent_confidence=0.9,
-            appeal_type="投诉",
-            category_l1="城乡建设",
-            category_l2="城市建设和市政管理",
-            category_confidence=0.8,
-        )
+        return understanding(text)
 
 
 @dataclass

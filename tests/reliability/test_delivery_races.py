@@ -25,6 +25,7 @@ from gateway.state import build_state
 from gateway.store import Store, create_engine_for, upgrade_database
 from gateway.workdays import HolidayCalendar
 from gateway.worker import Worker, WorkerTiming
+from tests.support.understanding import understanding
 
 
 @dataclass
@@ -40,19 +41,7 @@ class NoiseComplaints:
         return None
 
     def understand(self, text: str) -> Understanding:
-        return Understanding(
-            text=text,
-            normalized=text,
-            entities=[],
-            emergency=None,
-            utility=None,
-            intent="投诉",
-            intent_confidence=0.92,
-            appeal_type="投诉",
-            category_l1="城乡建设",
-            category_l2="城市建设和市政管理",
-            category_confidence=0.81,
-        )
+        return understanding(text, intent_confidence=0.92, category_confidence=0.81)
 
 
 @dataclass
