@@ -10,7 +10,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 from typing import Any
 
 import httpx
@@ -18,6 +18,7 @@ from sqlalchemy import Engine, String, cast, or_, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 
+from gateway.clock import as_utc, utc_now
 from gateway.store.models import EmergencyReferral, Event, InboundMessage, LinkageDelivery, WorkOrder
 
 log = logging.getLogger(__name__)
@@ -42,16 +43,6 @@ class LinkageError(Exception):
 
 class UnknownTarget(LinkageError):
     code = "unknown_linkage_target"
-
-
-def _now() -> datetime:
-    return datetime.now(UTC)
-
-
-def _aware(value: datetime | None) -> datetime | None:
-    if value is not None and value.tzinfo is None:
-        return value.replace(tzinfo=UTC)
-    return value
 
 
 @dataclass(frozen=True)
@@ -90,10 +81,10 @@ class Delivery:
             payload=dict(row.payload),
             status=row.status,
             attempts=row.attempts,
-            next_attempt_at=_aware(row.next_attempt_at) or _now(),
+            next_attempt_at=as_utc(row.next_attempt_at) or utc_now(),
             response_status=row.response_status,
             last_error=row.last_error,
-            delivered_at=_aware(row.delivered_at),
+            delivered_at=as_utc(row.delivered_at),
         )
 
     def to_dict(self) -> dict[str, Any]:
@@ -112,7 +103,7 @@ class Delivery:
 
 
 class LinkageService:
-    def __init__(self, engine: Engine, config: LinkageConfig, clock: Callable[[], datetime] = _now) -> None:
+    def __init__(self, engine: Engine, config: LinkageConfig, clock: Callable[[], datetime] = utc_now) -> None:
         self.config = config
         self.clock = clock
         self._sessions = sessionmaker(engine, expire_on_commit=False)
@@ -142,7 +133,7 @@ class LinkageService:
                 "channel": inbound.channel if inbound else None,
                 "text": inbound.text if inbound else None,
                 "contact": inbound.contact if inbound else None,
-                "received_at": (_aware(inbound.received_at) or self.clock()).isoformat() if inbound else None,
+                "received_at": (as_utc(inbound.received_at) or self.clock()).isoformat() if inbound else None,
             }
         return [
             found
@@ -190,7 +181,7 @@ class LinkageService:
                 "department": order.department,
                 "category": order.category_l1,
                 "channel": order.channel,
-                "rated_at": (_aware(order.rated_at) or self.clock()).isoformat(),
+                "rated_at": (as_utc(order.rated_at) or self.clock()).isoformat(),
             }
         return self._enqueue("rating", ticket, RATING_TARGET, payload)
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 from typing import Any
 
 from sqlalchemy import Engine, select
@@ -14,17 +14,13 @@ from sqlalchemy.orm import sessionmaker
 from gateway.auth.errors import InvalidCredentials, InvalidToken, InvalidUser, UserExists, UserNotFound
 from gateway.auth.passwords import Passwords
 from gateway.auth.tokens import api_token_hash, new_api_token
+from gateway.clock import as_utc, utc_now
 from gateway.store.models import ApiToken, Event, User
 from gateway.workorders.lifecycle import Actor, Role
-from gateway.workorders.records import aware
 
 # Roles an account can hold (system and citizen are not accounts).
 ACCOUNT_ROLES = (Role.AGENT, Role.DEPARTMENT, Role.SUPERVISOR, Role.MAINTAINER, Role.ADMIN)
 _USERNAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._@-]{1,63}$")
-
-
-def _now() -> datetime:
-    return datetime.now(UTC)
 
 
 @dataclass(frozen=True)
@@ -121,7 +117,7 @@ class UserStore:
     ) -> UserRecord:
         parsed = validate_account(username, role, department)
         password_hash = self.passwords.hash(password) if password is not None else None
-        now = _now()
+        now = utc_now()
         try:
             with self._sessions.begin() as session:
                 row = User(
@@ -183,7 +179,7 @@ class UserStore:
             if password is not None:
                 row.password_hash = self.passwords.hash(password)
                 changes["password"] = "changed"
-            row.updated_at = _now()
+            row.updated_at = utc_now()
             session.add(_audit("user.updated", actor, username, changes))
             return UserRecord.of(row)
 
@@ -219,7 +215,7 @@ class UserStore:
     ) -> tuple[str, TokenRecord]:
         """A new API token; the plain token is returned once and never stored."""
         token = new_api_token()
-        now = _now()
+        now = utc_now()
         with self._sessions.begin() as session:
             user = session.scalar(select(User).where(User.username == username))
             if user is None:
@@ -255,13 +251,13 @@ class UserStore:
                 raise UserNotFound(f"no API token {token_id}")
             row, username = found
             if row.revoked_at is None:
-                row.revoked_at = _now()
+                row.revoked_at = utc_now()
                 session.add(_audit("api_token.revoked", actor, username, {"token_id": token_id}))
             return _token_record(row, username)
 
     def resolve_token(self, token: str) -> UserRecord:
         """The active user behind an API token; InvalidToken for unknown, revoked or expired ones."""
-        now = _now()
+        now = utc_now()
         with self._sessions.begin() as session:
             found = session.execute(
                 select(ApiToken, User)
@@ -271,7 +267,7 @@ class UserStore:
             if found is None:
                 raise InvalidToken("unknown API token")
             row, user = found
-            expires = aware(row.expires_at)
+            expires = as_utc(row.expires_at)
             if row.revoked_at is not None or (expires is not None and expires <= now) or not user.active:
                 raise InvalidToken("the API token is revoked, expired or its account disabled")
             row.last_used_at = now
@@ -284,12 +280,12 @@ def _token_record(row: ApiToken, username: str) -> TokenRecord:
         username=username,
         name=row.name,
         prefix=row.prefix,
-        created_at=aware(row.created_at) or _now(),
-        expires_at=aware(row.expires_at),
-        last_used_at=aware(row.last_used_at),
-        revoked_at=aware(row.revoked_at),
+        created_at=as_utc(row.created_at) or utc_now(),
+        expires_at=as_utc(row.expires_at),
+        last_used_at=as_utc(row.last_used_at),
+        revoked_at=as_utc(row.revoked_at),
     )
 
 
 def _audit(kind: str, actor: str, username: str, data: dict[str, Any]) -> Event:
-    return Event(at=_now(), kind=kind, actor=actor, subject_type="user", subject_id=username, data=data)
+    return Event(at=utc_now(), kind=kind, actor=actor, subject_type="user", subject_id=username, data=data)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import uuid
 from dataclasses import dataclass, field
-from datetime import UTC, date, datetime, timedelta
+from datetime import date, datetime, timedelta
 from typing import Any
 
 from sqlalchemy import Engine, func, insert, select, update
@@ -12,6 +12,8 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 
 from channels.base import Message
+from gateway import clock
+from gateway.clock import as_utc
 from gateway.store.models import (
     Conversation,
     EmergencyReferral,
@@ -24,20 +26,9 @@ from gateway.workdays import DEFAULT_TIMEZONE, hotline_zone, local_date
 from gateway.workorders.records import WorkOrderRecord as WorkOrderRecord  # the one work-order record
 
 
-def _now() -> datetime:
-    return datetime.now(UTC)
-
-
 def _storable(text: str) -> str:
     # PostgreSQL text cannot hold NUL; it becomes U+FFFD so the message is kept, visibly altered.
     return text.replace("\x00", "\ufffd")
-
-
-def _aware(value: datetime | None) -> datetime | None:
-    # SQLite returns naive datetimes for timezone-aware columns; all our times are UTC.
-    if value is not None and value.tzinfo is None:
-        return value.replace(tzinfo=UTC)
-    return value
 
 
 @dataclass(frozen=True)
@@ -70,12 +61,12 @@ class InboundRecord:
             text=row.text,
             contact=row.contact,
             meta=dict(row.meta or {}),
-            received_at=_aware(row.received_at) or _now(),
+            received_at=as_utc(row.received_at) or clock.utc_now(),
             status=row.status,
             attempts=row.attempts,
             outcome=row.outcome,
             delivery=row.delivery,
-            delivered_at=_aware(row.delivered_at),
+            delivered_at=as_utc(row.delivered_at),
         )
 
 
@@ -159,7 +150,7 @@ class Store:
 
     def claim(self, inbound_id: int, stale_after: timedelta = timedelta(minutes=2)) -> bool:
         """Take the message for processing; false when done or another processor holds a fresh claim."""
-        now = _now()
+        now = clock.utc_now()
         with self._sessions.begin() as session:
             result = session.execute(
                 update(InboundMessage)
@@ -177,7 +168,7 @@ class Store:
             session.execute(
                 update(InboundMessage)
                 .where(InboundMessage.id == inbound_id)
-                .values(status="done", outcome=outcome, processed_at=_now(), error=None)
+                .values(status="done", outcome=outcome, processed_at=clock.utc_now(), error=None)
             )
 
     def fail(self, inbound_id: int, error: str) -> None:
@@ -207,7 +198,7 @@ class Store:
         The claim is a compare-and-set: of two processes (the processor that finished the message and a
         reconciler) only one pushes. A claim older than `stale_after` belongs to a pusher that died.
         """
-        now = _now()
+        now = clock.utc_now()
         with self._sessions.begin() as session:
             result = session.execute(
                 update(InboundMessage)
@@ -229,7 +220,7 @@ class Store:
             session.execute(
                 update(InboundMessage)
                 .where(InboundMessage.id == inbound_id, InboundMessage.delivered_at.is_(None))
-                .values(delivered_at=_now(), push_claimed_at=None)
+                .values(delivered_at=clock.utc_now(), push_claimed_at=None)
             )
 
     def release_push(self, inbound_id: int, error: str) -> None:
@@ -250,7 +241,7 @@ class Store:
         outcome and deciding: no request is waiting for it any more, so its reply must be pushed. The
         caller decides delivery (compare-and-set) before pushing such a row.
         """
-        now = _now()
+        now = clock.utc_now()
         with self._sessions() as session:
             rows = session.scalars(
                 select(InboundMessage)
@@ -270,7 +261,7 @@ class Store:
 
     def unprocessed(self, older_than: timedelta, limit: int = 100) -> list[InboundRecord]:
         """Inbox rows never finished: the reconciler queues them again."""
-        cutoff = _now() - older_than
+        cutoff = clock.utc_now() - older_than
         with self._sessions() as session:
             rows = session.scalars(
                 select(InboundMessage)
@@ -297,7 +288,7 @@ class Store:
     # -- conversations -----------------------------------------------------------------------------
 
     def conversation_for(self, channel: str, session_key: str, sender: str) -> str:
-        now = _now()
+        now = clock.utc_now()
         with self._sessions.begin() as session:
             found = session.scalar(
                 select(Conversation.id).where(Conversation.channel == channel, Conversation.session_key == session_key)
@@ -335,7 +326,7 @@ class Store:
         existing = self.work_order_for_message(new.inbound_message_id)
         if existing is not None:
             return existing, False
-        now = _now()
+        now = clock.utc_now()
         try:
             with self._sessions.begin() as session:
                 ticket = self._next_ticket(session, now)
@@ -416,7 +407,7 @@ class Store:
             if note:
                 row.description = f"{row.description}\n{note}"
                 changes["note"] = True
-            row.updated_at = _now()
+            row.updated_at = clock.utc_now()
             session.add(self._event("work_order.updated", actor, "work_order", ticket, changes))
             session.flush()
             return WorkOrderRecord.of(row)
@@ -456,7 +447,7 @@ class Store:
                     severity=severity,
                     evidence=evidence,
                     reason=reason,
-                    created_at=_now(),
+                    created_at=clock.utc_now(),
                     linkage_status="pending",
                 )
                 session.add(row)
@@ -490,7 +481,7 @@ class Store:
                     "services": row.services,
                     "severity": row.severity,
                     "evidence": row.evidence,
-                    "created_at": (_aware(row.created_at) or _now()).isoformat(),
+                    "created_at": (as_utc(row.created_at) or clock.utc_now()).isoformat(),
                     "linkage_status": row.linkage_status,
                 }
                 for row in rows
@@ -511,4 +502,5 @@ class Store:
 
     @staticmethod
     def _event(kind: str, actor: str, subject_type: str, subject_id: str, data: dict[str, Any]) -> Event:
-        return Event(at=_now(), kind=kind, actor=actor, subject_type=subject_type, subject_id=subject_id, data=data)
+        at = clock.utc_now()
+        return Event(at=at, kind=kind, actor=actor, subject_type=subject_type, subject_id=subject_id, data=data)

@@ -10,15 +10,9 @@ from dataclasses import dataclass, fields
 from datetime import UTC, date, datetime
 from typing import Any
 
+from gateway.clock import as_utc
 from gateway.store.models import WorkOrder, WorkOrderNote
 from gateway.workorders.lifecycle import FINISHED, UNFINISHED
-
-
-def aware(value: datetime | None) -> datetime | None:
-    # SQLite returns naive datetimes for timezone-aware columns; all our times are UTC.
-    if value is not None and value.tzinfo is None:
-        return value.replace(tzinfo=UTC)
-    return value
 
 
 def mask_phone(value: str | None) -> str | None:
@@ -74,7 +68,7 @@ class WorkOrderRecord:
         values: dict[str, Any] = {}
         for f in fields(cls):
             value = getattr(row, f.name)
-            values[f.name] = aware(value) if isinstance(value, datetime) else value
+            values[f.name] = as_utc(value) if isinstance(value, datetime) else value
         values["entities"] = list(row.entities or [])
         values["details"] = dict(row.details or {})
         values["supervision_count"] = int(row.supervision_count or 0)
@@ -132,7 +126,7 @@ class NoteRecord:
             author=row.author,
             kind=row.kind,
             text=row.text,
-            at=aware(row.at) or datetime.now(UTC),
+            at=as_utc(row.at) or datetime.now(UTC),
         )
 
     def to_dict(self) -> dict[str, Any]:

@@ -4,21 +4,18 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import UTC, date, datetime, timedelta
+from datetime import date, datetime, timedelta
 from typing import Any
 
 from sqlalchemy import Engine, Select, and_, exists, func, select, update
 from sqlalchemy.orm import sessionmaker
 
+from gateway.clock import as_utc, utc_now
 from gateway.store.models import EmergencyReferral, Event, WorkOrder, WorkOrderNote
 from gateway.workdays import DEFAULT_TIMEZONE, day_start, hotline_zone
 from gateway.workorders.errors import WorkOrderNotFound
 from gateway.workorders.lifecycle import UNFINISHED
-from gateway.workorders.records import NoteRecord, WorkOrderRecord, aware
-
-
-def now() -> datetime:
-    return datetime.now(UTC)
+from gateway.workorders.records import NoteRecord, WorkOrderRecord
 
 
 @dataclass(frozen=True)
@@ -42,7 +39,9 @@ Mutation = Callable[[WorkOrder], dict[str, Any]]
 
 
 class WorkOrderRepository:
-    def __init__(self, engine: Engine, clock: Callable[[], datetime] = now, timezone: str = DEFAULT_TIMEZONE) -> None:
+    def __init__(
+        self, engine: Engine, clock: Callable[[], datetime] = utc_now, timezone: str = DEFAULT_TIMEZONE
+    ) -> None:
         self.engine = engine
         # Every timestamp this repository writes comes from here (tests move time forward).
         self.clock = clock
@@ -191,7 +190,7 @@ class WorkOrderRepository:
             )
             return [
                 {
-                    "at": (aware(r.at) or self.clock()).isoformat(),
+                    "at": (as_utc(r.at) or self.clock()).isoformat(),
                     "kind": r.kind,
                     "actor": r.actor,
                     "data": r.data,

@@ -6,8 +6,8 @@ from datetime import UTC, date, datetime
 
 import pytest
 
-import gateway.store.repository as store_module
 from channels.base import Message
+from gateway import clock
 from gateway.store import Store
 from gateway.store.repository import NewWorkOrder
 from gateway.workorders.indicators import Period, indicators
@@ -19,7 +19,7 @@ AFTER_MIDNIGHT = datetime(2026, 11, 28, 16, 1, tzinfo=UTC)  # 00:01 on the 29th 
 
 
 def open_at(monkeypatch: pytest.MonkeyPatch, open_order: OpenOrder, moment: datetime, text: str) -> str:
-    monkeypatch.setattr(store_module, "_now", lambda: moment)
+    monkeypatch.setattr(clock, "utc_now", lambda: moment)
     return open_order(text)
 
 
@@ -50,7 +50,7 @@ def test_ticket_dates_and_report_days_turn_at_16_utc(
 
 def test_a_utc_hotline_dates_tickets_by_utc(store: Store, monkeypatch: pytest.MonkeyPatch) -> None:
     utc_store = Store(store.engine, timezone="UTC")
-    monkeypatch.setattr(store_module, "_now", lambda: AFTER_MIDNIGHT)
+    monkeypatch.setattr(clock, "utc_now", lambda: AFTER_MIDNIGHT)
     text = "路灯不亮"
     inbound, _ = store.record_inbound(
         Message(channel="web", external_id="utc:1", session_key="utc", sender="utc", text=text, raw=text)
