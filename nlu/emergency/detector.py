@@ -109,10 +109,10 @@ def _model_vetoed(norm: Normalized, start: int, rejected: list[Rejected]) -> boo
     """Reasons not to trust a model-only hit whose best sentence starts at `start`.
 
     The model scores wording; these checks ask what the sentence is about: a trigger the rules found
-    negated or scoped away (question, past, resolved, hearsay), a standing-hazard or pollution
-    complaint, or a utility outage (which belongs to its operator, GB/T 44190 6.3.2). A list of
-    required danger words was tried and dropped: missing people and poisonings are reported without
-    any such word.
+    negated or scoped away (question, past, resolved, hearsay), an animal as the one hurt, a
+    standing-hazard or pollution complaint, or a utility outage (which belongs to its operator,
+    GB/T 44190 6.3.2). A list of required danger words was tried and dropped: missing people and
+    poisonings are reported without any such word.
     """
     from nlu import utility
 
@@ -121,7 +121,8 @@ def _model_vetoed(norm: Normalized, start: int, rejected: list[Rejected]) -> boo
     if any(r.family.startswith(_MODEL_DEFERS_TO) and s_start <= r.start < s_end for r in rejected):
         return True
     if index.search(context.STRONG_PRESENT, s_start, s_end) is None and (
-        index.search(context.COMPLAINT_HAZARD, s_start, s_end) is not None
+        index.search(context.ANIMAL_VICTIM, s_start, s_end) is not None
+        or index.search(context.COMPLAINT_HAZARD, s_start, s_end) is not None
         or index.search(context.WEATHER, s_start, s_end) is not None
         or context.pollution_complaint(index, start)
     ):
@@ -148,12 +149,25 @@ def _from_model(norm: Normalized, rejected: list[Rejected], masked: str) -> Emer
     )
 
 
+def _model_disagrees(masked: str, hits: list[Hit]) -> bool:
+    """The model reads every hit's message, sentence and clauses as ordinary, and nobody cries for help."""
+    from nlu.emergency import model
+
+    if context.STRONG_PRESENT.search(masked):
+        return False
+    trained = model.get()
+    return all(trained.support(masked, h.start, h.end) < model.VETO for h in hits)
+
+
 def detect(norm: Normalized, *, use_model: bool = True) -> Emergency | None:
-    """Rules first (they name their evidence); the statistical model catches what they miss."""
+    """Rules first (they name their evidence); the statistical model catches what they miss and vetoes
+    trigger words it reads as ordinary text."""
     masked = context.mask_phrases(norm.text)  # the rules and the model read the same masked text
     hits, rejected = _scan_masked(masked)
     if not hits:
         return _from_model(norm, rejected, masked) if use_model else None
+    if use_model and _model_disagrees(masked, hits):
+        return None
     specific = [h for h in hits if not h.trigger.generic]
     if specific:
         # "救命" in a fire report means 119, not 119 + 110.

@@ -2,12 +2,16 @@
 
 The rules name their evidence and are precise, but they only know the phrasings someone wrote
 down; on messages written later (held-out part B) they missed a quarter of the emergencies. This
-model is trained, at warm-up, on the team's labelled set (tune part and held-out part A; parts B-D are
-never used) plus everyday hotline messages (everyday.txt: the classifier's appeals and the knowledge
-base's indexed questions, so ordinary first-person trouble does not read as danger) and catches what
-the rules miss. A model-only hit must pass the same sentence-level
-context vetoes (hypothetical, past, resolved, informational, knowledge and admin questions) and
-is reported with severity "high" and a reason that says it came from the model.
+model is trained, at warm-up, on the team's labelled set (tune part and parts A-F; part G is never
+used) plus everyday hotline messages (everyday.txt: the classifier's appeals and the knowledge
+base's indexed questions, so ordinary first-person trouble does not read as danger). It works both
+ways:
+- it catches what the rules miss. A model-only hit must pass the same sentence-level context vetoes
+  (hypothetical, past, resolved, informational, knowledge and admin questions) and is reported with
+  severity "high" and a reason that says it came from the model;
+- it vetoes a rule hit whose whole message, sentences and evidence clauses all read as ordinary
+  (`support` below VETO): trigger words in questions, jokes and paperwork ("食物中毒一般多久有症状",
+  "好吃到爆炸") that no context rule named. A strong present-tense cry ("救命", "快来") is never vetoed.
 
 Training takes about a second on one core and is deterministic; nothing is downloaded.
 """
@@ -31,6 +35,10 @@ if TYPE_CHECKING:
 # Chosen before part B was scored: on 5-fold cross-validation over tune + part A it gave the
 # highest recall at which the rules + model precision stayed >= 0.95.
 THRESHOLD = 0.6
+# Measured with the model trained without the scored examples: part F (model on tune + A-E) and 5-fold
+# cross-validation over tune + A (model on the other folds + B-F). At 0.2 no caught emergency was lost
+# in either and F's false alarms fell from 39 to 23; 0.3 cut them to 17 but lost one of 673 in the folds.
+VETO = 0.2
 SERVICE_THRESHOLD = 0.5
 SERVICES = ("110", "119", "120", "122")
 NGRAMS = (1, 3)
@@ -168,6 +176,20 @@ class EmergencyModel:
         start, end = self._best_clause(masked, start, end)
         return ModelHit(probability, chosen, start, end)
 
+    def support(self, masked: str, start: int, end: int) -> float:
+        """How much the model agrees that text[start:end] (a rule's evidence) is an emergency.
+
+        The highest probability of the whole text, each sentence, and the evidence's clause with one
+        clause before and after it: a long letter with an emergency in one clause is not diluted.
+        """
+        best = self.probability(masked)
+        for s, e in self._sentences(masked):
+            best = max(best, self._prob(self.features(masked[s:e]), self._detector))
+        cuts = [0] + [m.end() for m in context.CLAUSE_SPLIT.finditer(masked)] + [len(masked)]
+        i = max(j for j, c in enumerate(cuts) if c <= start)
+        window_end = max(end, cuts[min(len(cuts) - 1, i + 2)])
+        return max(best, self.probability(masked[cuts[max(0, i - 1)] : window_end]))
+
     def _best_clause(self, text: str, start: int, end: int) -> tuple[int, int]:
         """Evidence for agents: the highest-scoring clause (with its neighbour) of the chosen sentence."""
         cuts = [start] + [m.end() for m in context.CLAUSE_SPLIT.finditer(text, start, end)] + [end]
@@ -191,10 +213,10 @@ def _vetoed(text: str, sentence_start: int) -> bool:
 
 
 def training_examples() -> list[Example]:
-    """Tune part, held-out part A (tuned on since) and everyday messages; parts B-D are never used."""
-    from nlu.evaluation.dataset import load_everyday, load_heldout, load_tune
+    """Tune part, parts A-F (tuned on since) and everyday messages; part G is never used."""
+    from nlu.evaluation.dataset import TUNED_PARTS, load_everyday, load_heldout, load_tune
 
-    return load_tune() + load_heldout(part="a") + load_everyday()
+    return load_tune() + [e for part in TUNED_PARTS for e in load_heldout(part=part)] + load_everyday()
 
 
 _lock = threading.Lock()

@@ -23,10 +23,25 @@ def test_sizes() -> None:
 def test_no_text_in_both_parts() -> None:
     tune = {e.text for e in load_tune()}
     assert not tune & {e.text for e in _heldout()}
-    parts = [{e.text for e in load_heldout(part=p)} for p in ("a", "b", "c", "d", "e", "f")]
+    parts = [{e.text for e in load_heldout(part=p)} for p in ("a", "b", "c", "d", "e", "f", "g")]
     for i, first in enumerate(parts):
         for second in parts[i + 1 :]:
             assert not first & second
+
+
+def test_part_g_is_never_trained_on() -> None:
+    """G measures the detector honestly: the statistical model's training set holds none of its texts."""
+    from nlu.emergency import model
+
+    part = load_heldout(part="g")
+    assert dataset.HELD_OUT_PARTS == ("g",) and "g" not in dataset.TUNED_PARTS
+    assert not {e.text for e in part} & {e.text for e in model.training_examples()}
+    emergencies = [e for e in part if e.is_emergency]
+    others = [e for e in part if not e.is_emergency]
+    assert len(emergencies) >= 300 and len(others) >= 550
+    assert sum(e.is_hard_negative for e in others) * 3 >= len(others)
+    assert all(sum(s in e.services for e in emergencies) >= 40 for s in nlu.SERVICES)
+    assert {e.family for e in others} == dataset.HARD_FAMILIES | {"ordinary"}
 
 
 def test_part_d_composition() -> None:

@@ -1,0 +1,83 @@
+"""Sixth round: the model's veto of rule hits it reads as ordinary text, and the trigger families that
+part F's misses showed were absent (announced attacks, screen-sharing fraud, a child gone in a moment,
+confused elderly people on fast roads, burning sheds and vehicles, farewell posts).
+
+Every sentence here was written for these tests; none is copied or paraphrased from a held-out set.
+"""
+
+import pytest
+
+import nlu
+from nlu.emergency import context, model
+from nlu.emergency.detector import detect
+from nlu.normalization import normalize
+
+
+def _services(text: str) -> tuple[str, ...]:
+    result = nlu.analyse(text).emergency
+    return () if result is None else result.services
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("有个人在贴吧放话说周五放学要拿刀去三中门口报复社会", ("110",)),
+        ("我前夫喝了酒 说今晚要去我妈家算账 带着砍刀出的门", ("110",)),
+        ("对方说是银行客服 让我打开共享屏幕 我现在还在跟他视频", ("110",)),
+        ("闺女四岁 在商场里我结个账的功夫人就不见了 广播找了也没有", ("110",)),
+        ("快速路中间有个老大爷在走 看着糊涂了 车都擦着他过去", ("110",)),
+        ("村口的柴火垛烧起来了 火好大 旁边就是人家", ("119",)),
+        ("服务区一辆货车轮胎烧着了 冒的黑烟老高", ("119",)),
+        ("我表弟半小时前发了条微博说永别了 电话也不接", ("110", "120")),
+        ("宝宝发烧到快四十度 刚才突然抽筋 眼睛往上翻", ("120",)),
+        ("高速上有辆小车逆行 开得飞快 就在往机场方向", ("122",)),
+    ],
+)
+def test_round6_emergencies(text: str, expected: tuple[str, ...]) -> None:
+    assert _services(text) == expected
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        # knowledge questions built around a trigger word, no context rule names them
+        "煤气中毒和一氧化碳中毒有什么区别啊",
+        "被黄蜂蛰了涂肥皂水管用吗 我就是随便问问",
+        # hyperbole
+        "这家的麻辣烫香到爆炸 就是排队太久了",
+        "早高峰的公交挤得我都快喘不过气了 能不能多发几趟",
+        "为了孩子上学的事我急得要上吊 街道办就是不给盖章",
+        # denied, resolved, long past
+        "不是有人晕倒 是个醉汉躺在长椅上睡着了 想让城管看看",
+        "那个要跳楼的姑娘已经被民警劝下来了 我想反映那个天台没装护栏",
+        "2019年我们厂里着过一次火 现在想查当年的火灾记录",
+        # a complaint that names a collision long done
+        "桥头的护栏被撞歪了 一直没修 晚上很危险",
+        # effluent, not theft
+        "那家电镀厂晚上在偷排污水 河里全是泡沫",
+    ],
+)
+def test_round6_hard_negatives(text: str) -> None:
+    assert _services(text) == ()
+
+
+def test_a_rule_hit_the_model_reads_as_ordinary_is_vetoed() -> None:
+    text = "食物中毒一般吃完多久会发作"
+    norm = normalize(text)
+    masked = context.mask_phrases(norm.text)
+    rules_only = detect(norm, use_model=False)
+    assert rules_only is not None and rules_only.services == ("120",)  # 中毒, no context rule objects
+    assert model.get().support(masked, rules_only.start, rules_only.end) < model.VETO
+    assert detect(norm) is None
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "救命 我家厨房着火了",  # a cry for help is never vetoed
+        "快来人 老人晕倒了 叫不醒",
+        "楼下两个人打起来了 一个拿着刀",
+    ],
+)
+def test_the_model_never_vetoes_plain_emergencies(text: str) -> None:
+    assert nlu.analyse(text).emergency is not None
