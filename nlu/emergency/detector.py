@@ -105,7 +105,7 @@ def _scan_masked(masked: str) -> tuple[list[Hit], list[Rejected]]:
     return hits, rejected
 
 
-def _model_vetoed(norm: Normalized, start: int, rejected: list[Rejected]) -> bool:
+def _model_vetoed(norm: Normalized, start: int, rejected: list[Rejected], *, confident: bool) -> bool:
     """Reasons not to trust a model-only hit whose best sentence starts at `start`.
 
     The model scores wording; these checks ask what the sentence is about: a trigger the rules found
@@ -120,6 +120,8 @@ def _model_vetoed(norm: Normalized, start: int, rejected: list[Rejected]) -> boo
     s_start, s_end = index.sentence(start)
     if any(r.family.startswith(_MODEL_DEFERS_TO) and s_start <= r.start < s_end for r in rejected):
         return True
+    if confident:
+        return False
     if index.search(context.STRONG_PRESENT, s_start, s_end) is None and (
         index.search(context.ANIMAL_VICTIM, s_start, s_end) is not None
         or index.search(context.COMPLAINT_HAZARD, s_start, s_end) is not None
@@ -135,7 +137,7 @@ def _from_model(norm: Normalized, rejected: list[Rejected], masked: str) -> Emer
     from nlu.emergency import model
 
     hit = model.get().predict(masked)
-    if hit is None or _model_vetoed(norm, hit.start, rejected):
+    if hit is None or _model_vetoed(norm, hit.start, rejected, confident=hit.probability >= model.CONFIDENT):
         return None
     start, end = norm.to_original(hit.start, hit.end)
     return Emergency(

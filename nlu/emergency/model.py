@@ -39,6 +39,9 @@ THRESHOLD = 0.6
 # cross-validation over tune + A (model on the other folds + B-F). At 0.2 no caught emergency was lost
 # in either and F's false alarms fell from 39 to 23; 0.3 cut them to 17 but lost one of 673 in the folds.
 VETO = 0.2
+# A model hit at least this sure is not dropped for a complaint, hazard or paperwork word near it
+# ("车来车往的很危险" is said of emergencies too); see _vetoed and detector._model_vetoed.
+CONFIDENT = 0.9
 SERVICE_THRESHOLD = 0.5
 SERVICES = ("110", "119", "120", "122")
 NGRAMS = (1, 3)
@@ -167,7 +170,7 @@ class EmergencyModel:
             probability = max(probability, best)
         if probability < THRESHOLD or len(_NOT_WORD.sub("", masked[start:end])) < _MIN_WORD_CHARS:
             return None
-        if _vetoed(masked, start):
+        if _vetoed(masked, start, confident=probability >= CONFIDENT):
             return None
         scores = {s: self._prob(best_vec, w) for s, w in self._per_service.items()}
         chosen = tuple(s for s in SERVICES if scores[s] >= SERVICE_THRESHOLD)
@@ -201,15 +204,19 @@ class EmergencyModel:
         return best[0], best[1] if text[best[1] - 1] not in ",，、 " else best[1] - 1
 
 
-def _vetoed(text: str, sentence_start: int) -> bool:
-    """Sentence-level hard-negative families; the model has no trigger span for finer scoping."""
+def _vetoed(text: str, sentence_start: int, *, confident: bool = False) -> bool:
+    """Sentence-level hard-negative families; the model has no trigger span for finer scoping.
+
+    A confident hit is scoped like a life-threatening trigger: a complaint, paperwork or habit word in
+    the sentence does not explain it away; negation, questions, hearsay, resolved and past events do.
+    """
     index = context.TextIndex(text)
     s_start, s_end = index.sentence(sentence_start)
     if index.search(context.STRONG_PRESENT, s_start, s_end):
         return False
     if context.HYPOTHETICAL_BEFORE.search(text[s_start:s_end]):
         return True
-    return context.blocked_by(index, s_start, s_start, needs_present=False, critical=False) is not None
+    return context.blocked_by(index, s_start, s_start, needs_present=False, critical=confident) is not None
 
 
 def training_examples() -> list[Example]:

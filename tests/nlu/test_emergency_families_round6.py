@@ -81,3 +81,14 @@ def test_a_rule_hit_the_model_reads_as_ordinary_is_vetoed() -> None:
 )
 def test_the_model_never_vetoes_plain_emergencies(text: str) -> None:
     assert nlu.analyse(text).emergency is not None
+
+
+def test_a_confident_model_hit_is_not_dropped_for_a_danger_complaint_word() -> None:
+    # "太危险了" is a complaint word, but people say it of emergencies too; the model is sure here.
+    text = "河边有个人一直往深水那边走 喊他也不回头 太危险了"
+    masked = context.mask_phrases(normalize(text).text)
+    assert detect(normalize(text), use_model=False) is None
+    assert model.get().support(masked, 0, len(masked)) >= model.CONFIDENT
+    result = nlu.analyse(text).emergency
+    assert result is not None and result.source == "model"
+    assert "110" in result.services
