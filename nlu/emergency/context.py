@@ -11,6 +11,10 @@ from __future__ import annotations
 import bisect
 import re
 from collections.abc import Callable
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from nlu.results import Normalized
 
 # Damage done by weather, not by a driver or a rioter ("台风把树刮倒了，砸坏了车").
 WEATHER_DAMAGE = r"(?:大风|台风|狂风|风|暴雨|冰雹)(?:把)?[^,。!?]{0,6}(?:刮倒|吹倒|砸坏|压坏|砸了|刮坏)"
@@ -32,7 +36,8 @@ MASKED_PHRASES = re.compile(
     r"(?:加班|工作|压力|房贷|学习|作业)[^,。!?]{0,6}(?:喘不过(?:气|来)|窒息)|"
     r"(?:压力大|大|涨|跌|累|忙|气|愁|烦|穷|亏|急|吵|闷|挤)得(?:我|人)?(?:都|直|真)?(?:快|要)?(?:跳楼|上吊|窒息|爆炸|冒火|炸了)|(?:好吃|好看|好玩|好听|爽|香|火)到爆炸?|"
     r"被(?:这个|这|那个|那)?(?:噪音|噪声|声音|味道|臭味|气味|工作|加班|房价|天气)(?:给)?(?:杀死|弄死|搞死|逼死)|"
-    r"(?:树|绿化|树木|树枝|竹子|花草|草坪|绿植)[^,。!?]{0,6}砍(?:了|掉|光)|砍(?:了|掉|光)[^,。!?]{0,3}(?:树|绿化|竹子)"
+    r"(?:树|绿化|树木|树枝|竹子|花草|草坪|绿植)[^,。!?]{0,6}砍(?:了|掉|光)|砍(?:了|掉|光)[^,。!?]{0,3}(?:树|绿化|竹子)|"
+    r"(?:油|水|垃圾|污|渣|土|沙|料)[^,。!?]{0,3}倒在"
 )
 
 INFORMATIONAL = re.compile(
@@ -48,7 +53,7 @@ NEGATION_BEFORE = re.compile(
 HYPOTHETICAL_BEFORE = re.compile(
     r"如果|假如|万一|要是|假设|一旦|倘若|若是|怕|担心|害怕|防止|以免|避免|预防|防范|容易|可能会|会不会|会引起|"
     r"(?:时|的时候)(?:应该|该|要)?(?:怎么|如何)|会导致|引发|造成|(?<!不)小心|生怕|迟早|早晚|随时可能|随时会|存在|什么情况|哪些情况|怎样才能|怎么防|如何防|"
-    r"遇到|遇上|碰到|发生了?.{0,3}(?:应该|该)|是否|能不能|可不可以|要不要|有没有.{0,3}(?:风险|可能)|^请问"
+    r"遇到(?!了)|遇上(?!了)|碰到(?!了)|发生了?.{0,3}(?:应该|该)|是否|能不能|可不可以|要不要|有没有.{0,3}(?:风险|可能)|^请问"
 )
 HYPOTHETICAL_AFTER = re.compile(
     r"^.{0,3}(?:的)?(?:风险|隐患|危险|可能性|的可能|苗头|迹象|倾向)|^了?的话|"
@@ -57,6 +62,8 @@ HYPOTHETICAL_AFTER = re.compile(
     r"^.{0,8}(?:应急预案|常识|注意事项|注意什么|找哪个部门|归谁管|哪个部门管|打什么电话)|"
     r"^.{0,6}(?:后果不堪设想|会负责吗|负责吗|能赔吗|怎么赔|谁负责|谁来赔)"
 )
+# For a confident model hit: a conditional or a prevention question, not fear ("我好害怕 有人在敲门").
+CONDITIONAL = re.compile(r"如果|假如|万一|要是|假设|一旦|倘若|若是|^请问|会不会|是否|怎么防|如何防|预防|防止|以免|避免")
 # Knowledge questions about an emergency (symptoms, prevention, first aid), anywhere near the trigger.
 KNOWLEDGE = re.compile(
     r"怎么预防|如何预防|如何防范|怎么防范|预防措施|防范措施|有什么症状|什么症状|症状是什么|急救方法|自救方法|逃生方法|"
@@ -66,7 +73,7 @@ KNOWLEDGE = re.compile(
 RESOLVED = re.compile(
     r"(?:已经|已|早就|都|总算|终于)(?:被)?(?:扑灭|灭了|熄灭|处理好|处理完|解决|控制住|救出来|送(?:到)?医院|出院|"
     r"没事了|好了|抢救过来|脱险|找到|回来|抓到|抓住|醒了|醒过来|离开了|走了|劝下来|在医院)|火灭了|没事了|平安了|找到了|"
-    r"回家了|醒过来了|抢救过来了|脱离危险|缓过来了?|被[^,。!?]{0,4}(?:朋友|家人|家里人|老婆|老公|媳妇|家长|同伴)(?:给)?(?:拉|带|劝|接)走了|(?:已经|已)(?:来)?(?:接|带|领)回(?:去|家)了?|已经不(?:疼|痛|流血|肿)了|(?:已经|已)住院|(?:已经|都)稳定(?:下来)?了|(?:已经|已)处理(?:了|过)|被?(?:劝|拉)开了|各自走了|那(?:个)?[^,。!?]{0,8}人(?:已经)?走了|虚惊一场|误会|误报|搞错了|已经(?:关|关掉|关了)(?:阀门|总阀|煤气|燃气)|"
+    r"回家了|醒过来了|抢救过来了|脱离危险|缓过来了?|被[^,。!?]{0,4}(?:朋友|家人|家里人|老婆|老公|媳妇|家长|同伴)(?:给)?(?:拉|带|劝|接)走了|(?:已经|已)(?:来)?(?:接|带|领)回(?:去|家)了?|已经不(?:疼|痛|流血|肿)了|(?:已经|已)住院|(?:已经|都)稳定(?:下来)?了|(?:已经|已)处理(?:了|过)|缝了[一二两三四五六七八九十几\d]+针|包扎(?:好|了)|(?:已经|已)关火|(?:拔|取)出来了|没(?:有)?受伤|没伤着|未遂|出院了|(?<!不是)(?<!没)(?<!没有)(?<!别)开玩笑的?|说着玩的?|夸张(?:说法|的说法)?|气话|后来(?:被)?(?:抓到|抓住|找到|送医|救出来)|被?(?:劝|拉)开了|各自走了|那(?:个)?[^,。!?]{0,8}人(?:已经)?走了|虚惊一场|误会|误报|搞错了|已经(?:关|关掉|关了)(?:阀门|总阀|煤气|燃气)|"
     r"(?:警察|交警|民警|消防|消防员|救护车|医生)已经(?:来|到)|"
     r"(?:警察|民警|派出所|救护车|120|医生|消防)(?:已经|已)(?:把人)?(?:带走|拉走|接走|送走|抓走)|已经散了|(?:弄|放|救|拉)出来了|(?:盖|浇|踩|扑|打)灭|"
     r"(?:已经|已)被?(?:警察|民警|派出所|公安|交警|救护车|120|110|医生|消防)[^,。!?]{0,3}(?:带走|拉走|接走|送走|抓走|控制住|劝下来|救下来)|"
@@ -74,12 +81,12 @@ RESOLVED = re.compile(
 )
 # Still stuck after "人没事": the car blocks a lane, the event is not over.
 RESOLVED_OVERRIDE = re.compile(
-    r"又|再次|复燃|还在|重新|还没|动不了|开不了|挪不了|卡住|(?:停|横|堵|卡)在(?:路|马路|快车道|高速|桥)"
+    r"又|再次|复燃|还在|重新|还没|跑了|逃了|逃逸|溜了|开走了|动不了|开不了|挪不了|卡住|(?:停|横|堵|卡)在(?:路|马路|快车道|高速|桥)"
 )
 PAST = re.compile(
-    r"当年|那年|多年前|上周|上星期|上礼拜|上个月|上月|去年|前年|前几天|前些天|前段时间|上次|那次|那天|当时|之前|以前|曾经|"
+    r"当年|那年|那时候|那会儿|多年前|前(?:几|两|三|半)个?(?:月|年|周|星期)|上周|上星期|上礼拜|上个月|上月|去年|前年|前几天|前些天|前段时间|上次|那次|那天|当时|之前|以前|曾经|"
     r"年前|月前|天前|周前|前晚|前夜|前些日子|前[两三四五六七八九十几]天|那场|那起|那件事|那回|那事|"
-    r"过去(?:了)?(?:好)?[一两三四五六七八九十半几]+(?:个)?(?:年|月|天|星期|周)|星期前|礼拜前|(?<![半一两二三几])小时前|(?<![半一两二三几])个小时前|几年前|昨天|昨晚|前天|年初|月初|过年的时候|小时候|(?<!\d)\d{1,2}月\d{1,2}[日号]|"
+    r"过去(?:了)?(?:好)?[一两三四五六七八九十半几]+(?:个)?(?:年|月|天|星期|周)|星期前|礼拜前|(?<![半一两二三几])小时前|(?<![半一两二三几])个小时前|几年前|(?:昨天|昨晚|前天)(?![^,。!?]{0,3}(?:开始|起))|年初|月初|过年的时候|小时候|(?<!\d)\d{1,2}月\d{1,2}[日号]|"
     r"[一二三四五六七八九十]+月[一二三四五六七八九十]+[日号]|(?<!\d)(?:19|20)\d\d年"
 )
 AFTERMATH = re.compile(
@@ -97,6 +104,7 @@ POLLUTION = re.compile(
     r"烟囱|排放|污染|烧烤|焚烧|烧秸秆|烧垃圾|烧纸|烧树叶|熏得|熏人|呛人|异味|环保|扰民|烧东西|露天烧|排烟|"
     r"工厂|厂子|化工|臭味|气味难闻|臭得|臭死|难闻|烧电线|剥铜|烧轮胎|烧塑料|烧橡胶"
 )
+NOW = re.compile(r"现在|此刻|这会儿|眼下|目前|今天早上|今早")
 STRONG_PRESENT = re.compile(
     r"(?:今天|今晚|明天|下午|晚上|马上|待会)[^,。!?]{0,6}(?:要|就)(?:去|来)[^,。!?]{0,10}(?:砍|杀|捅|炸|报复|算账)|正在|还在烧|火越来越大|越烧越大|快来|快点来|赶紧来|赶紧派|马上来|马上派|快派|救命|快救|出不来|等着救|"
     r"现在正|现在又|又着火|又冒烟|又打|又开始|复燃|快不行|来不及|救救|help|sos"
@@ -111,7 +119,7 @@ IN_PROGRESS = re.compile(
 )
 # Acute words: a pollution-sounding sentence with these is an incident, not a complaint.
 ACUTE = re.compile(
-    r"(?:轰|砰|嘭|嘣)的一声|巨响|地都(?:在)?震|泄漏|泄露|(?:桶|罐|瓶|管道?)漏了|爆炸|有毒气体|毒气|中毒|晕倒|着火|起火|火光|明火|烧起来"
+    r"(?:轰|砰|嘭|嘣)的一声|巨响|地都(?:在)?震|泄漏|泄露|(?:好多|很多|不少|一群|几个)人(?:都)?(?:在)?(?:咳|晕|吐|流泪|喘)|(?:桶|罐|瓶|管道?)漏了|爆炸|有毒气体|毒气|中毒|晕倒|着火|起火|火光|明火|烧起来"
 )
 WEATHER = re.compile(WEATHER_DAMAGE + r"|台风|冰雹|暴雨|大风|狂风")
 # Animals and belongings that go missing (the missing-person triggers must not fire on them).
@@ -161,8 +169,11 @@ class TextIndex:
     that repeats a trigger would cost time quadratic in its length.
     """
 
-    def __init__(self, text: str) -> None:
+    def __init__(self, text: str, soft_cuts: tuple[int, ...] = ()) -> None:
         self.text = text
+        # Where the citizen put a space that normalisation dropped ("胸口疼 以前有高血压"): a clause
+        # boundary for framing only, since spaces also fall inside words ("没有 着火").
+        self._soft_cuts = soft_cuts
         self._sent_starts = [0]
         self._sent_ends: list[int] = []
         for m in SENTENCE_SPLIT.finditer(text):
@@ -185,6 +196,12 @@ class TextIndex:
         if key not in self._memo:
             self._memo[key] = pattern.search(self.text, start, end)
         return self._memo[key]
+
+    def framing_end(self, end: int) -> int:
+        """End of the trigger's own clause, ending also at the first dropped space after it."""
+        _, c_end = self.clause(max(0, end - 1))
+        k = bisect.bisect_left(self._soft_cuts, end)
+        return min(c_end, self._soft_cuts[k]) if k < len(self._soft_cuts) else c_end
 
     def sentence(self, pos: int) -> tuple[int, int]:
         i = bisect.bisect_right(self._sent_starts, pos) - 1
@@ -212,6 +229,20 @@ class TextIndex:
         return cuts[max(0, idx - 1)], cuts[min(len(cuts) - 1, idx + 3)]
 
 
+def soft_cuts(norm: Normalized) -> tuple[int, ...]:
+    """Positions of the normalised text where whitespace between Chinese characters was dropped.
+
+    None for a spaced-out text ("我 家 着 火 了", a voice or SMS artefact): its spaces mean nothing.
+    """
+    original, starts, ends = norm.original, norm.starts, norm.ends
+    cuts = tuple(
+        i
+        for i in range(1, len(norm.text))
+        if starts[i] > ends[i - 1] and any(ch.isspace() for ch in original[ends[i - 1] : starts[i]])
+    )
+    return () if len(cuts) * 4 > len(norm.text) else cuts
+
+
 def sentence_bounds(text: str, pos: int) -> tuple[int, int]:
     return TextIndex(text).sentence(pos)
 
@@ -228,6 +259,15 @@ def blocked_by(index: TextIndex, start: int, end: int, *, needs_present: bool, c
     def near(pattern: re.Pattern[str]) -> bool:
         return index.search(pattern, w_start, w_end) is not None
 
+    def framing(pattern: re.Pattern[str]) -> bool:
+        """A life-threatening trigger is put in the past or in hearsay only by words before it or in its
+        own clause: "胸口疼得直冒冷汗 以前有高血压" and "喊他不应 听说地窖会缺氧" are happening now."""
+        if not critical:
+            return near(pattern)
+        m = index.search(pattern, w_start, max(end, index.framing_end(end)))
+        # "之前吵架 现在其中一个拿出了刀": a "now" between the framing word and the trigger resets it.
+        return m is not None and not (m.end() <= start and NOW.search(text, m.end(), start))
+
     if NEGATION_BEFORE.search(before_clause[-8:]):
         return "negated"
     if MINIMISED_BEFORE.search(before_clause) and after_clause.startswith("一下"):
@@ -236,7 +276,7 @@ def blocked_by(index: TextIndex, start: int, end: int, *, needs_present: bool, c
         return "past event"
     if index.search(STRONG_PRESENT, s_start, s_end):
         return None
-    if near(INFORMATIONAL):
+    if framing(INFORMATIONAL):
         return "informational (news, drill, hearsay)"
     if GENERIC_QUESTION_AFTER.match(after_clause) and not index.search(ANCHOR, s_start, s_end):
         return "hypothetical, risk or prevention question"
@@ -249,7 +289,7 @@ def blocked_by(index: TextIndex, start: int, end: int, *, needs_present: bool, c
     present = _present(index, w_start, w_end)
     if DIAGNOSIS.fullmatch(text, start, end) and near(ILLNESS_ADMIN) and not present:
         return "administrative question about an illness"
-    if near(PAST) and (not present or (not critical and near(AFTERMATH))):
+    if framing(PAST) and (not present or (not critical and near(AFTERMATH))):
         return "past event"
     # A life-threatening trigger is never explained away by a complaint or admin word alone.
     if not critical and near(AFTERMATH) and not present:

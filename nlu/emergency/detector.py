@@ -57,7 +57,7 @@ def scan(text: str) -> tuple[list[Hit], list[Rejected]]:
     return _scan_masked(context.mask_phrases(text))
 
 
-def _scan_masked(masked: str) -> tuple[list[Hit], list[Rejected]]:
+def _scan_masked(masked: str, soft_cuts: tuple[int, ...] = ()) -> tuple[list[Hit], list[Rejected]]:
     hits: list[Hit] = []
     rejected: list[Rejected] = []
     candidates = _GATE.mask(masked)
@@ -69,7 +69,7 @@ def _scan_masked(masked: str) -> tuple[list[Hit], list[Rejected]]:
         trig = triggers[lowest.bit_length() - 1]
         for m in trig.pattern.finditer(masked):
             if index is None:
-                index = context.TextIndex(masked)
+                index = context.TextIndex(masked, soft_cuts)
             start, end = m.start(), m.end()
             s_start, s_end = index.sentence(start)
             if trig.needs_context is not None and not index.search(trig.needs_context, s_start, s_end):
@@ -133,10 +133,12 @@ def _model_vetoed(norm: Normalized, start: int, rejected: list[Rejected], *, con
     return referral is not None and referral.utility != "gas"
 
 
-def _from_model(norm: Normalized, rejected: list[Rejected], masked: str) -> Emergency | None:
+def _from_model(
+    norm: Normalized, rejected: list[Rejected], masked: str, soft_cuts: tuple[int, ...]
+) -> Emergency | None:
     from nlu.emergency import model
 
-    hit = model.get().predict(masked)
+    hit = model.get().predict(masked, soft_cuts)
     if hit is None or _model_vetoed(norm, hit.start, rejected, confident=hit.probability >= model.CONFIDENT):
         return None
     start, end = norm.to_original(hit.start, hit.end)
@@ -165,9 +167,10 @@ def detect(norm: Normalized, *, use_model: bool = True) -> Emergency | None:
     """Rules first (they name their evidence); the statistical model catches what they miss and vetoes
     trigger words it reads as ordinary text."""
     masked = context.mask_phrases(norm.text)  # the rules and the model read the same masked text
-    hits, rejected = _scan_masked(masked)
+    cuts = context.soft_cuts(norm)
+    hits, rejected = _scan_masked(masked, cuts)
     if not hits:
-        return _from_model(norm, rejected, masked) if use_model else None
+        return _from_model(norm, rejected, masked, cuts) if use_model else None
     if use_model and _model_disagrees(masked, hits):
         return None
     specific = [h for h in hits if not h.trigger.generic]

@@ -92,3 +92,45 @@ def test_a_confident_model_hit_is_not_dropped_for_a_danger_complaint_word() -> N
     result = nlu.analyse(text).emergency
     assert result is not None and result.source == "model"
     assert "110" in result.services
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        # history mentioned after a present emergency does not put it in the past (the space is a boundary)
+        ("我爸突然说胸口疼 一直冒汗 他以前做过心脏支架", ("120",)),
+        ("奶奶倒在厕所里叫不醒 她前年也晕过一次", ("120",)),
+        # hearsay after the trigger is the writer's worry, not the event's source
+        ("工人下到污水井里喊了半天没反应 听人说井里有毒气", ("120",)),
+        # ongoing since yesterday is not over
+        ("我妈从昨晚开始一边手脚都不听使唤 说话也说不清", ("120",)),
+        # "now" after an earlier quarrel
+        ("两个邻居之前就吵过 现在一个掏出了刀在楼道里追另一个", ("110",)),
+        # fear is how real reports sound
+        ("我好怕 有个男的一直在拧我家门把手 还在外面说话", ("110",)),
+        # a stranger leading a child away, hiding from an intruder
+        ("放学路上有个不认识的阿姨拉着我的手要带我走", ("110",)),
+        ("我躲在卫生间里 客厅有人在翻东西 不是我家里人", ("110",)),
+        # new words: 瓦斯 (traditional usage), stuck on a ride, trapped for an hour in a lift
+        ("家裡瓦斯味很重 頭有點暈", ("119",)),
+        ("过山车停在半空 上面困着十几个人", ("119",)),
+        ("电梯困了一个多小时了 里面有老人 喘不上气", ("119", "120")),
+    ],
+)
+def test_round7_emergencies(text: str, expected: tuple[str, ...]) -> None:
+    assert _services(text) == expected
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "那时候我被关在电梯里四十分钟 物业到现在都没道歉",
+        "前几个月巷子里有人抢手机 后来抓到了 但路灯还是没修",
+        "孩子手指被门夹了 已经拔出来了 有点红 用不用拍片子",
+        "老爸切菜把手割了 已经在诊所缝了两针 破伤风要打吗",
+        "饭店把泔水全倒在下水道里 堵得冒臭水",
+        "我说不想活了是开玩笑的 就是想问加班费怎么算",
+    ],
+)
+def test_round7_hard_negatives(text: str) -> None:
+    assert _services(text) == ()
