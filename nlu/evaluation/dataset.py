@@ -13,9 +13,9 @@ from pathlib import Path
 from nlu.errors import ConfigError
 
 DATA_DIR = Path(__file__).resolve().parent.parent / "data" / "emergency"
-# Parts the rules were tuned on and the statistical model trains on; I is never used for either.
-TUNED_PARTS = ("a", "b", "c", "d", "e", "f", "g", "h")
-HELD_OUT_PARTS = ("i",)
+# Parts the rules were tuned on and the statistical model trains on; J is never used for either.
+TUNED_PARTS = ("a", "b", "c", "d", "e", "f", "g", "h", "i")
+HELD_OUT_PARTS = ("j",)
 HARD_FAMILIES = frozenset(
     {
         "negation",
@@ -74,8 +74,9 @@ def load_heldout(data_dir: Path = DATA_DIR, part: str = "a") -> list[Example]:
     A-D had all been read while fixing the detector), F (heldout_f_*.txt, written in session 4 before
     the fixes made with E's errors), G (heldout_g_*.txt, written in session 5 by someone who read
     neither the detector nor the other parts, before that session's changes), H (heldout_h_*.txt, written
-    like G after the first of those changes) or I (heldout_i_*.txt, written like them after G and H were
-    scored and read). A-H were tuned on and the statistical model trains on them; I never is."""
+    like G after the first of those changes), I (heldout_i_*.txt, written like them after G and H were
+    scored and read) or J (the same, after I was scored and read). A-I were tuned on and the statistical
+    model trains on them; J never is."""
     prefixes = {
         "a": "heldout",
         "b": "heldout_b",
@@ -86,6 +87,7 @@ def load_heldout(data_dir: Path = DATA_DIR, part: str = "a") -> list[Example]:
         "g": "heldout_g",
         "h": "heldout_h",
         "i": "heldout_i",
+        "j": "heldout_j",
     }
     prefix = prefixes[part]
     pos = [Example(t, _services(s), "heldout") for s, t in _lines(data_dir / f"{prefix}_pos.txt")]

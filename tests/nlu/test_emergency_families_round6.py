@@ -134,3 +134,43 @@ def test_round7_emergencies(text: str, expected: tuple[str, ...]) -> None:
 )
 def test_round7_hard_negatives(text: str) -> None:
     assert _services(text) == ()
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        # the fire was not put out; the pain goes on after it was
+        ("阳台的杂物烧起来了 我们端水泼了几盆也没浇灭 烟越来越大", ("119",)),
+        ("炒菜油锅起火把我手烫伤了 火是灭了但是手疼得发抖 起了一片水泡", ("119", "120")),
+        # a "today" after a habit: today's incident
+        ("楼下饭馆天天在门口烧烤 今天烤炉把雨棚点着了", ("119",)),
+        # a crash nobody was hurt in, still standing in the road
+        ("两辆车撞了 都没受伤 但是车横在路中间 后面堵了一长串", ("122",)),
+        # bleeding that goes on, a bone showing
+        ("小腿被铁丝网划开了 血一直在往外流 按不住", ("120",)),
+        ("我叔从梯子上摔下来 骨头都露出来了", ("120",)),
+        # fire spreading from burning straw
+        ("地里烧麦秆的火蔓延到旁边的林子了 几个人都扑不灭", ("119",)),
+        # pinyin cries
+        ("jiuming you ren qiang wo bao", ("110",)),
+    ],
+)
+def test_round8_emergencies(text: str, expected: tuple[str, ...]) -> None:
+    assert _services(text) == expected
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "上个月那次食物中毒我们全家都去了医院 那家店现在又开张了 卫生查过了吗",
+        "前两天商场电梯困人困了半小时 现在还照常开着 没人检修",
+        "我妈早上晕倒了 已经送到中心医院了 医生说没大碍 想问陪护假怎么请",
+        "早上追尾了 交警处理完了 对方全责 代步车的钱能要吗",
+        "燃气灶的火被风吹灭了 闻到点味 关阀开窗以后现在没味道了",
+        "这个路口堵得我都要吐血了 红绿灯能不能调长一点",
+        "一氧化碳中毒跟煤气中毒有什么区别",
+        "跟我老公吵得差点打起来 哈哈 没那么严重 想问下财产怎么分",
+    ],
+)
+def test_round8_hard_negatives(text: str) -> None:
+    assert _services(text) == ()
