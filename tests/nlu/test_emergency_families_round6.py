@@ -174,3 +174,31 @@ def test_round8_emergencies(text: str, expected: tuple[str, ...]) -> None:
 )
 def test_round8_hard_negatives(text: str) -> None:
     assert _services(text) == ()
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("仓库那边一股怪味 好几个人都在咳嗽 眼睛都睁不开", ("119",)),
+        ("面粉厂车间粉尘炸了 房顶都掀了", ("119",)),
+        ("楼道里没气泄露了 味道好大", ("119",)),  # 没 for 煤, a voice-input slip
+        ("她喝了酒一直哭 现在站在窗台边上 我拉不住", ("110", "120")),
+        ("我好怕 门外有个男的一直在拧门把手", ("110",)),  # fear of what is happening, not a worry
+    ],
+)
+def test_round9_emergencies(text: str, expected: tuple[str, ...]) -> None:
+    assert _services(text) == expected
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "交警已经到了 正在处理 想问下这个路口几点能通车",
+        "电工已经来断电修好了 就是想问插座冒火花是不是房东的责任",
+        "网站卡得我要吐血 挂号一直刷不出来",
+        "楼下跳广场舞的音乐吵得我原地爆炸",
+        "公园那棵枯树的树枝快掉下来了 正对着滑梯",
+    ],
+)
+def test_round9_hard_negatives(text: str) -> None:
+    assert _services(text) == ()
