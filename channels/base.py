@@ -44,9 +44,7 @@ class Reply:
 
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> Reply:
-        return cls(
-            text=str(data["text"]), buttons=tuple(data.get("buttons", ())), kind=data.get("kind", "text")
-        )
+        return cls(text=str(data["text"]), buttons=tuple(data.get("buttons", ())), kind=data.get("kind", "text"))
 
 
 @dataclass(frozen=True)

@@ -171,9 +171,7 @@ async def post_message(request: Request) -> dict[str, Any]:
     return render(outcome, client_message_id(message))
 
 
-@router.get(
-    "/sessions/{session_id}/history", summary="The conversation of a session, for resuming after reload"
-)
+@router.get("/sessions/{session_id}/history", summary="The conversation of a session, for resuming after reload")
 async def session_history(session_id: _ID, request: Request) -> dict[str, Any]:
     return {"session_id": session_id, "messages": await _intake(request).history(CHANNEL, session_id)}
 
