@@ -151,6 +151,8 @@ ANCHOR = re.compile(
 SENTENCE_SPLIT = re.compile(r"[。！？!?;；\n]+")
 CLAUSE_SPLIT = re.compile(r"[,，、:：\s]+")
 HYPOTHETICAL_WINDOW = 12
+# How far before a trigger a past word in its own clause still frames it ("上个月那次食物中毒").
+OWN_PAST_WINDOW = 24
 _WORRIES = frozenset({"怕", "担心", "害怕", "生怕"})
 # A named condition (not a symptom) with paperwork or its long-term course: "脑梗后遗症能办残疾证吗".
 DIAGNOSIS = re.compile(r"脑梗|心梗|心肌梗|中风|脑出血|脑溢血|溺水|中毒|烧伤|烫伤|心脏病|骨折|癫痫")
@@ -274,7 +276,7 @@ def blocked_by(index: TextIndex, start: int, end: int, *, needs_present: bool, c
             return near(pattern)
         m = index.search(pattern, w_start, max(end, index.framing_end(end)))
         # "之前吵架 现在其中一个拿出了刀": a "now" between the framing word and the trigger resets it.
-        return m is not None and not (m.end() <= start and NOW.search(text, m.end(), start))
+        return m is not None and not (m.end() <= start and _now_between(text, m.end(), start))
 
     if NEGATION_BEFORE.search(before_clause[-8:]):
         return "negated"
@@ -282,8 +284,8 @@ def blocked_by(index: TextIndex, start: int, end: int, *, needs_present: bool, c
         return "minor (just a scrape)"
     if EXPERIENCED_AFTER.match(after_clause):
         return "past event"
-    own_past = index.search(PAST, index.own_clause_start(start), start)
-    if own_past is not None and not NOW.search(text, own_past.end(), start):
+    own_past = index.search(PAST, max(index.own_clause_start(start), start - OWN_PAST_WINDOW), start)
+    if own_past is not None and not _now_between(text, own_past.end(), start):
         return "past event"  # "上个月那次食物中毒…现在又开门了": even a strong "now" elsewhere is another event
     if index.search(STRONG_PRESENT, s_start, s_end):
         return None
@@ -308,11 +310,16 @@ def blocked_by(index: TextIndex, start: int, end: int, *, needs_present: bool, c
     if not critical and near(ADMIN) and not present:
         return "administrative question"
     habit = index.search(HABITUAL, w_start, w_end)
-    if not critical and habit is not None and not (habit.end() <= start and NOW.search(text, habit.end(), start)):
+    if not critical and habit is not None and not (habit.end() <= start and _now_between(text, habit.end(), start)):
         return "habitual (a complaint, not an incident in progress)"
     if needs_present and not near(IN_PROGRESS):
         return "not in progress"
     return None
+
+
+def _now_between(text: str, start: int, end: int) -> bool:
+    """A "now" word shortly before `end` (bounded: a text repeating a trigger must stay linear)."""
+    return NOW.search(text, max(start, end - OWN_PAST_WINDOW), end) is not None
 
 
 def _hypothetical_before(index: TextIndex, start: int, before_clause: str) -> bool:
