@@ -160,7 +160,9 @@ def _model_disagrees(masked: str, hits: list[Hit]) -> bool:
     if context.STRONG_PRESENT.search(masked):
         return False
     trained = model.get()
-    return all(trained.support(masked, h.start, h.end) < model.VETO for h in hits)
+    return all(
+        trained.support(masked, h.start, h.end) < (model.VETO_CRITICAL if h.critical else model.VETO) for h in hits
+    )
 
 
 def detect(norm: Normalized, *, use_model: bool = True) -> Emergency | None:

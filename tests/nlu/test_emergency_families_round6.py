@@ -202,3 +202,44 @@ def test_round9_emergencies(text: str, expected: tuple[str, ...]) -> None:
 )
 def test_round9_hard_negatives(text: str) -> None:
     assert _services(text) == ()
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        # "是不是" asks, it does not deny
+        ("楼道里一股臭鸡蛋味 是不是漏气了 我头有点晕", ("119",)),
+        ("我爷爷突然说话说不清楚 半边脸耷拉下来 这是不是中风啊", ("120",)),
+        # a habit, and tonight it is still going on
+        ("对门那家天天打孩子 今晚打得特别狠 现在还在打", ("110",)),
+        # a birth at home, a baby's fall with vomiting
+        ("老婆在卫生间里生了 孩子脐带还连着 怎么办", ("120",)),
+        ("八个月的宝宝从床上掉下来 吐了两次 现在一直嗜睡", ("120",)),
+        # rescued but not breathing
+        ("孩子从水里捞上来了 但是没气了 我们在按压", ("120",)),
+    ],
+)
+def test_round10_emergencies(text: str, expected: tuple[str, ...]) -> None:
+    assert _services(text) == expected
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "楼下垃圾桶着火 我们已经拿灭火器灭了 过期的灭火器谁来换",
+        "走丢的小孩我们已经交给他家长了 想开个做好事的证明",
+        "排队办证排得我快晕倒了 窗口只开了一个",
+        "这家火锅辣得我整个人都着火了 但我投诉的是餐位费",
+        "树干都空了 台风一来一倒下就会砸到停着的车",
+    ],
+)
+def test_round10_hard_negatives(text: str) -> None:
+    assert _services(text) == ()
+
+
+def test_someone_at_the_door_is_not_someone_in_the_house() -> None:
+    # The intrusion rule no longer fires on "有人在我家门口…"; the model still reads the vandalism as a possible
+    # 110 and says so (a model-only hit keeps the work order, see the dialogue).
+    rules_only = detect(normalize("有人在我家门口泼了油漆 想调一下楼道监控"), use_model=False)
+    assert rules_only is None
+    assert _services("有人在我家里翻东西 我躲在阳台") == ("110",)
