@@ -160,8 +160,10 @@ def _model_disagrees(masked: str, hits: list[Hit]) -> bool:
     if context.STRONG_PRESENT.search(masked):
         return False
     trained = model.get()
+    whole = trained.text_support(masked)  # once per message, not once per hit
     return all(
-        trained.support(masked, h.start, h.end) < (model.VETO_CRITICAL if h.critical else model.VETO) for h in hits
+        max(whole, trained.clause_support(masked, h.start, h.end)) < (model.VETO_CRITICAL if h.critical else model.VETO)
+        for h in hits
     )
 
 

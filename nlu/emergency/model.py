@@ -189,13 +189,21 @@ class EmergencyModel:
         The highest probability of the whole text, each sentence, and the evidence's clause with one
         clause before and after it: a long letter with an emergency in one clause is not diluted.
         """
+        return max(self.text_support(masked), self.clause_support(masked, start, end))
+
+    def text_support(self, masked: str) -> float:
+        """The highest probability of the whole text and of each of its sentences (the same for every hit)."""
         best = self.probability(masked)
         for s, e in self._sentences(masked):
             best = max(best, self._prob(self.features(masked[s:e]), self._detector))
+        return best
+
+    def clause_support(self, masked: str, start: int, end: int) -> float:
+        """The probability of the evidence's clause with one clause before and after it."""
         cuts = [0] + [m.end() for m in context.CLAUSE_SPLIT.finditer(masked)] + [len(masked)]
         i = max(j for j, c in enumerate(cuts) if c <= start)
         window_end = max(end, cuts[min(len(cuts) - 1, i + 2)])
-        return max(best, self.probability(masked[cuts[max(0, i - 1)] : window_end]))
+        return self.probability(masked[cuts[max(0, i - 1)] : window_end])
 
     def _best_clause(self, text: str, start: int, end: int) -> tuple[int, int]:
         """Evidence for agents: the highest-scoring clause (with its neighbour) of the chosen sentence."""
