@@ -37,7 +37,9 @@ MASKED_PHRASES = re.compile(
     r"(?:压力大|大|涨|跌|累|忙|气|愁|烦|穷|亏|急|吵|闷|挤)得(?:我|人)?(?:都|直|真)?(?:快|要)?(?:跳楼|上吊|窒息|爆炸|冒火|炸了)|(?:好吃|好看|好玩|好听|爽|香|火)到爆炸?|"
     r"被(?:这个|这|那个|那)?(?:噪音|噪声|声音|味道|臭味|气味|工作|加班|房价|天气)(?:给)?(?:杀死|弄死|搞死|逼死)|"
     r"(?:树|绿化|树木|树枝|竹子|花草|草坪|绿植)[^,。!?]{0,6}砍(?:了|掉|光)|砍(?:了|掉|光)[^,。!?]{0,3}(?:树|绿化|竹子)|"
-    r"(?:油|水|垃圾|污|渣|土|沙|料)[^,。!?]{0,3}倒在"
+    r"(?:油|水|垃圾|污|渣|土|沙|料)[^,。!?]{0,3}倒在|(?:烧烫伤|烫伤|烧伤|止血|跌打)(?:膏|药膏|药|喷雾|贴)|水箱开锅|"
+    r"(?:像|跟|如同|好像|仿佛)(?:是)?(?:在)?(?:跳楼|跳水|炸弹|爆炸|打仗|杀猪|坐火箭)(?:一样|似的|一般)?|(?:简直|真)是(?:个)?炸弹|"
+    r"(?:好喝|好用|辣|甜|酸|便宜|贵)到爆炸?|(?:急|气|愁|烦|忙)得[^,。!?]{0,6}(?:烧着|着火|冒火|冒烟|爆炸|炸了|跳楼)|我(?:都)?(?:要|快)(?:要)?(?:爆炸|炸)了"
 )
 
 INFORMATIONAL = re.compile(
@@ -48,10 +50,17 @@ INFORMATIONAL = re.compile(
 NEGATION_BEFORE = re.compile(
     r"(?:没有|没|(?<!是)不是|并非|并没有|并未|未|无|不会|不用|不要|别|从没|从来没|差点|差一点|差点儿|险些|冇|冇有|"
     r"没得|莫得|木有|唔系|不系)(?:就)?"
-    r"(?:发生|出现|人|再|在|有|被|要){0,3}$"
+    r"(?:发生|出现|人|再|在|有|被|要|我|他|她|谁|小孩|孩子|老人){0,3}$"
 )
+# "不是着火，是邻居在熏腊肉，烟很大": the citizen names the emergency it is not, then what it is.
+CORRECTION = re.compile(
+    r"(?:不是|没有?|并非)(?:着火|着|起火|失火|火灾|冒烟|打架|打人|车祸|撞车|落水|溺水|跳河|跳楼)了?[^,。!?]{0,6}[,\s]?(?:而)?是(?!真的|真)"
+)
+# "火已经灭了" ends a fire, not the burns it left.
+FIRE_OUT = re.compile(r"灭|熄")
+HURT = re.compile(r"伤|血|昏|晕|骨折")
 HYPOTHETICAL_BEFORE = re.compile(
-    r"如果|假如|万一|要是|假设|一旦|倘若|若是|真要$|就会$|(?:都|就|肯定)得$|怕|担心|害怕|防止|以免|避免|预防|防范|容易|可能会|会不会|会引起|"
+    r"如果|假如|万一|要是|假设|一旦|倘若|若是|哪天|哪一天|有朝一日|到时候|真要$|就会$|(?:都|就|肯定)得$|怕|担心|害怕|防止|以免|避免|预防|防范|容易|可能会|会不会|会引起|"
     r"(?:时|的时候)(?:应该|该|要)?(?:怎么|如何)|会导致|引发|造成|(?<!不)小心|生怕|迟早|早晚|随时可能|随时会|存在|什么情况|哪些情况|怎样才能|怎么防|如何防|"
     r"遇到(?!了)|遇上(?!了)|碰到(?!了)|发生了?.{0,3}(?:应该|该)|是否|能不能|可不可以|要不要|有没有.{0,3}(?:风险|可能)|^请问"
 )
@@ -63,7 +72,9 @@ HYPOTHETICAL_AFTER = re.compile(
     r"^.{0,6}(?:后果不堪设想|会负责吗|负责吗|能赔吗|怎么赔|谁负责|谁来赔)"
 )
 # For a confident model hit: a conditional or a prevention question, not fear ("我好害怕 有人在敲门").
-CONDITIONAL = re.compile(r"如果|假如|万一|要是|假设|一旦|倘若|若是|^请问|会不会|是否|怎么防|如何防|预防|防止|以免|避免")
+CONDITIONAL = re.compile(
+    r"如果|假如|万一|要是|假设|一旦|倘若|若是|哪天|哪一天|有朝一日|^请问|会不会|是否|怎么防|如何防|预防|防止|以免|避免"
+)
 # Knowledge questions about an emergency (symptoms, prevention, first aid), anywhere near the trigger.
 KNOWLEDGE = re.compile(
     r"怎么预防|如何预防|如何防范|怎么防范|预防措施|防范措施|有什么症状|什么症状|症状是什么|急救方法|自救方法|逃生方法|"
@@ -72,12 +83,12 @@ KNOWLEDGE = re.compile(
 )
 RESOLVED = re.compile(
     r"(?:已经|已|早就|都|总算|终于)(?:被)?(?:扑灭|灭了|熄灭|处理好|处理完|解决|控制住|救出来|送(?:到)?医院|出院|"
-    r"没事了|好了|抢救过来|脱险|找到|回来|抓到|抓住|醒了|醒过来|离开了|走了|劝下来|在医院|送到[^,。!?]{0,4}医院)|火灭了|没事了|平安了|找到了|"
-    r"回家了|醒过来了|抢救过来了|脱离危险|缓过来了?|被[^,。!?]{0,4}(?:朋友|家人|家里人|老婆|老公|媳妇|家长|同伴)(?:给)?(?:拉|带|劝|接)走了|(?:已经|已)(?:来)?(?:接|带|领)回(?:去|家)了?|已经不(?:疼|痛|流血|肿)了|(?:已经|已)住院|(?:已经|都)稳定(?:下来)?了|(?:已经|已)处理(?:了|过)|缝了[一二两三四五六七八九十几\d]+针|包扎(?:好|了)|(?:已经|已)关火|(?:拔|取)出来了|没(?:有)?受伤|没伤着|未遂|出院了|(?:被)?救上来了|开锁师傅|(?:已经|已)[^,。!?]{0,6}灭了|烧完了|没蔓延|交给[^,。!?]{0,4}(?:妈妈|爸爸|家长|家人|家属|民警|警察)|被[^,。!?]{0,4}收留|散掉了|修好了|门已经开了|孩子(?:已经)?出来了|(?:交警|警察|民警|消防|医生)[^,。!?]{0,2}处理完|没(?:有)?味(?:道)?了|一会儿?没事|路(?:也)?通了|伤者[^,。!?]{0,3}送(?:到)?[^,。!?]{0,4}医院|哈哈|没那么严重|(?<!不是)(?<!没)(?<!没有)(?<!别)开玩笑的?|说着玩的?|夸张(?:说法|的说法)?|气话|后来(?:被)?(?:抓到|抓住|找到|送医|救出来)|被?(?:劝|拉)开了|各自走了|那(?:个)?[^,。!?]{0,8}人(?:已经)?走了|虚惊一场|误会|误报|搞错了|已经(?:关|关掉|关了)(?:阀门|总阀|煤气|燃气)|"
+    r"没事了|好了|抢救过来|脱险|找到|回来|抓到|抓住|醒了|醒过来|离开了|走了|劝下来|在医院|送到[^,。!?]{0,4}医院)|火(?:现在|总算|终于|也)?灭了|没事了|平安了|找到了|"
+    r"回家了|醒过来了|抢救过来了|脱离危险|缓过来了?|被[^,。!?]{0,4}(?:朋友|家人|家里人|老婆|老公|媳妇|家长|同伴)(?:给)?(?:拉|带|劝|接)走了|(?:已经|已)(?:来)?(?:接|带|领)回(?:去|家)了?|已经不(?:疼|痛|流血|肿)了|(?:已经|已)住院|(?:已经|都)稳定(?:下来)?了|(?:已经|已)处理(?:了|过)|缝了[一二两三四五六七八九十几\d]+针|缝好(?:了)?针|缝完针|包扎(?:好|了)|(?:已经|已)关火|(?:拔|取)出来了|没(?:有)?受伤|没伤着|未遂|出院了|(?:被)?救上来了|开锁师傅|(?:已经|已)[^,。!?]{0,6}灭了|烧完了|没蔓延|交给[^,。!?]{0,4}(?:妈妈|爸爸|家长|家人|家属|民警|警察)|被[^,。!?]{0,4}收留|散掉了|修好了|门已经开了|孩子(?:已经)?出来了|(?:交警|警察|民警|消防|医生)[^,。!?]{0,2}处理完|没(?:有)?味(?:道)?了|一会儿?没事|路(?:也)?通了|伤者[^,。!?]{0,3}送(?:到)?[^,。!?]{0,4}医院|哈哈|没那么严重|(?<!不是)(?<!没)(?<!没有)(?<!别)开玩笑的?|说着玩的?|夸张(?:说法|的说法)?|气话|后来(?:被)?(?:抓到|抓住|找到|送医|救出来)|被?(?:劝|拉)开了|各自走了|那(?:个)?[^,。!?]{0,8}人(?:已经)?走了|虚惊一场|误会|误报|搞错了|已经(?:关|关掉|关了)(?:阀门|总阀|煤气|燃气)|"
     r"(?:警察|交警|民警|消防|消防员|救护车|医生)已经(?:来|到)|"
     r"(?:警察|民警|派出所|救护车|120|医生|消防)(?:已经|已)(?:把人)?(?:带走|拉走|接走|送走|抓走)|已经散了|(?:弄|放|救|拉)出来了|(?<![没未])(?:盖|浇|踩|扑|打)灭|"
     r"(?:已经|已)被?(?:警察|民警|派出所|公安|交警|救护车|120|110|医生|消防)[^,。!?]{0,3}(?:带走|拉走|接走|送走|抓走|控制住|劝下来|救下来)|"
-    r"(?:案子|案件|案)(?:已经|已)?破了|已经破案|没砸到人|没有砸到人|协商好了|私了了|谈好了|已经(?:好(?!久|几|多|长|一会)|没事|恢复|正常)|人没事|没什么大碍|没大碍|有点青|擦破(?:了)?点皮|轻微伤|小伤"
+    r"(?:案子|案件|案)(?:已经|已)?破了|已经破案|没砸到人|没有砸到人|协商好了|私了了|(?:已经|已)私了|私了走了|谈好了|(?:已经|已)(?:被)?(?:送|带|领|接|找)回(?:来|去|家)|(?:已经|已)(?:被)?救(?:下来|上来|出来)|退烧了|烧退了|(?:医院|医生)(?:已经)?(?:看过|检查过)了|(?:已经|已)熄火|帮(?:我|我们|他|她|忙)(?:把门)?(?:打)?开(?:了)?门?了|已经(?:好(?!久|几|多|长|一会)|没事|恢复|正常)|人没事|没什么大碍|没大碍|有点青|擦破(?:了)?点皮|轻微伤|小伤"
 )
 # Still stuck after "人没事": the car blocks a lane, the event is not over.
 RESOLVED_OVERRIDE = re.compile(
@@ -105,7 +116,9 @@ POLLUTION = re.compile(
     r"工厂|厂子|化工|臭味|气味难闻|臭得|臭死|难闻|烧电线|剥铜|烧轮胎|烧塑料|烧橡胶"
 )
 # Still going on now, said after a habit word: today's incident, not the habit.
-STILL_GOING = re.compile(r"现在(?:还|正|又)|正在|还在(?!用|住)")
+STILL_GOING = re.compile(
+    r"现在(?:还|正|又)|正在|还在(?!用|住)|(?:今天|今晚|刚才|刚刚)(?:又|还)|一直在(?:喊|哭|叫|打|砸)"
+)
 NOW = re.compile(r"现在|此刻|这会儿|眼下|目前|今天|今早|今晚")
 STRONG_PRESENT = re.compile(
     r"(?:今天|今晚|明天|下午|晚上|马上|待会)[^,。!?]{0,6}(?:要|就)(?:去|来)[^,。!?]{0,10}(?:砍|杀|捅|炸|报复|算账)|正在(?!处理|修|协商|办|调解|排查)|还在烧|火越来越大|越烧越大|快来|快点来|赶紧来|赶紧派|马上来|马上派|快派|救命|快救|出不来|等着救|"
@@ -114,11 +127,14 @@ STRONG_PRESENT = re.compile(
 )
 PRESENT = re.compile(
     r"正在|还在|(?<!到)现在还(?!能|可以|有没有|要|得|需要|没人|不)|现在正|现在又|刚刚|刚才|快来|快点|快救|快派|赶紧|马上|就在|此刻|一直在|一直流|"
-    r"一直冒|一直昏|一直叫不醒|有人在|救命|此时|目前还|这会儿|眼下|立刻|还没(?:找到|回来|醒|走)|至今|仍然|仍在"
+    r"一直冒|一直昏|一直叫不醒|有人在|救命|此时|目前还|这会儿|眼下|立刻|还没(?:找到|回来|醒|走)|至今|仍然|仍在|"
+    r"(?:到现在|现在)(?:都|也|还)?(?:没|没有|未)(?:找到|回来|回家|联系上|消息|音讯|醒)|(?:都|也|一直)在(?:吐|拉|抽|抖|流|咳|喘|哭|喊|叫|冒)|"
+    r"开始(?:吐|抽|抖|说胡话|发紫|喘|昏|翻白眼)|越来越(?:厉害|严重|重|疼|痛|大|多)|更(?:厉害|严重)了|加重了|一直出(?:冷)?汗"
 )
 # "In progress" for triggers that are only emergencies while happening (theft, stalking).
 IN_PROGRESS = re.compile(
-    PRESENT.pattern + r"|现在|在开车|一路|在(?:偷|撬|翻|砸|跟|剪)|没走|门外|门口|楼下|家里|屋里|进来了|跟着我|我家"
+    PRESENT.pattern
+    + r"|现在|在开车|一路|在(?:偷|撬|翻|砸|跟|剪)|没走|门外|门口|楼下|家里|屋里|进来了|跟着我|我家|敲门|硬要进"
 )
 # Acute words: a pollution-sounding sentence with these is an incident, not a complaint.
 ACUTE = re.compile(
@@ -138,7 +154,7 @@ FIGURATIVE_HELP = re.compile(
 )
 # Complaints about a standing hazard (checked on the unmasked text: the masked phrases hide 隐患).
 COMPLAINT_HAZARD = re.compile(
-    r"隐患|只有一个(?:出口|通道|门)|高压线(?:底下|下面|旁边)|(?:放|晒|摆|堆)在(?:阳台|楼道|走廊|门口|楼梯)|不安全|太危险|很危险|多危险|违规|违章|私拉|飞线|乱拉|乱停|占用|堵(?:住|了|塞)?[^,。!?]{0,3}(?:消防|安全|逃生)通道|"
+    r"隐患|只有一个(?:出口|通道|门)|高压线(?:底下|下面|旁边)|(?:放|晒|摆|堆)在(?:阳台|楼道|走廊|门口|楼梯|过道|通道|路边|人行道)|不安全|太危险|很危险|多危险|违规|违章|私拉|飞线|乱拉|乱停|占用|堵(?:住|了|塞)?[^,。!?]{0,3}(?:消防|安全|逃生)通道|"
     r"消防通道|安全出口|没人管|不管|督促|整改|投诉|举报"
 )
 # "就是被车筐刮了一下": a minimiser before the trigger and "一下" after it.
@@ -282,9 +298,11 @@ def blocked_by(index: TextIndex, start: int, end: int, *, needs_present: bool, c
 
     if NEGATION_BEFORE.search(before_clause[-8:]):
         return "negated"
+    if not critical and index.search(CORRECTION, s_start, start):
+        return "negated (not that, but something ordinary)"
     if MINIMISED_BEFORE.search(before_clause) and after_clause.startswith("一下"):
         return "minor (just a scrape)"
-    if EXPERIENCED_AFTER.match(after_clause):
+    if end > start and EXPERIENCED_AFTER.match(after_clause):
         return "past event"
     own_past = index.search(PAST, max(index.own_clause_start(start), start - OWN_PAST_WINDOW), start)
     if own_past is not None and not _now_between(text, own_past.end(), start):
@@ -299,7 +317,12 @@ def blocked_by(index: TextIndex, start: int, end: int, *, needs_present: bool, c
         return "hypothetical, risk or prevention question"
     if near(KNOWLEDGE):
         return "knowledge question (symptoms, prevention, first aid)"
-    if near(RESOLVED) and not RESOLVED_OVERRIDE.search(text, end, w_end):
+    resolved = index.search(RESOLVED, w_start, w_end)
+    if (
+        resolved is not None
+        and not RESOLVED_OVERRIDE.search(text, end, w_end)
+        and not (FIRE_OUT.search(resolved.group(0)) and HURT.search(text, start, end))
+    ):
         return "resolved"
     present = _present(index, w_start, w_end)
     if DIAGNOSIS.fullmatch(text, start, end) and near(ILLNESS_ADMIN) and not present:
@@ -356,7 +379,16 @@ def pollution_complaint(index: TextIndex, start: int) -> bool:
     return (
         index.search(POLLUTION, s_start, s_end) is not None
         and index.search(STRONG_PRESENT, s_start, s_end) is None
-        and index.search(ACUTE, s_start, s_end) is None
+        and not _acute(index, s_start, s_end)
+    )
+
+
+def _acute(index: TextIndex, start: int, end: int) -> bool:
+    """An unnegated acute word: "不是着火 是在熏腊肉" is still a smoke complaint."""
+    text = index.text
+    return any(
+        not NEGATION_BEFORE.search(text[max(start, m.start() - 8) : m.start()])
+        for m in ACUTE.finditer(text, start, end)
     )
 
 
