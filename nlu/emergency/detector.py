@@ -16,7 +16,7 @@ _SERVICE_LABEL = {"110": "police", "119": "fire", "120": "ambulance", "122": "tr
 # scope (negation, a question, a past or resolved event), the model only reads words.
 _MODEL_DEFERS_TO = ("negated", "hypothetical", "knowledge", "informational", "resolved", "past")
 _PERSON = re.compile(lexicon.PERSON)
-_POLLUTION_SENSITIVE = frozenset({"smoke", "fire", "hazmat", "chemical"})
+_POLLUTION_SENSITIVE = frozenset({"smoke", "fire", "fire_spread", "hazmat", "chemical"})
 # Most triggers cannot match a given message at all: skip those whose first characters are absent.
 _GATE = gate.CharGate([t.pattern for t in lexicon.ALL_TRIGGERS])
 
@@ -75,7 +75,9 @@ def _scan_masked(masked: str, soft_cuts: tuple[int, ...] = ()) -> tuple[list[Hit
             if trig.needs_context is not None and not index.search(trig.needs_context, s_start, s_end):
                 rejected.append(Rejected(trig.name, start, end, "no context"))
                 continue
-            family = context.blocked_by(index, start, end, needs_present=trig.needs_present, critical=trig.critical)
+            family = context.blocked_by(
+                index, start, end, needs_present=trig.needs_present, critical=trig.critical, lasting=trig.lasting
+            )
             if family is None and trig.name in _POLLUTION_SENSITIVE and context.pollution_complaint(index, start):
                 family = "pollution complaint"
             if family is None and trig.generic and index.search(context.FIGURATIVE_HELP, s_start, s_end):
@@ -120,6 +122,10 @@ def _model_vetoed(norm: Normalized, start: int, rejected: list[Rejected], *, con
     s_start, s_end = index.sentence(start)
     if any(r.family.startswith(_MODEL_DEFERS_TO) and s_start <= r.start < s_end for r in rejected):
         return True
+    if index.search(context.CORRECTION, s_start, s_end) and not index.search(context.STRONG_PRESENT, s_start, s_end):
+        return True  # "没有打起来 就是两个司机在吵架"
+    if context.is_appeal_letter(norm.text) and not context.has_present(index, s_start, s_end):
+        return True  # a long letter that asks for a policy, an inspection or a repair
     if confident:
         return False
     if index.search(context.STRONG_PRESENT, s_start, s_end) is None and (
@@ -171,6 +177,8 @@ def detect(norm: Normalized, *, use_model: bool = True) -> Emergency | None:
     """Rules first (they name their evidence); the statistical model catches what they miss and vetoes
     trigger words it reads as ordinary text."""
     masked = context.mask_phrases(norm.text)  # the rules and the model read the same masked text
+    if context.NOT_URGENT.search(masked) and not context.STRONG_PRESENT.search(masked):
+        return None
     cuts = context.soft_cuts(norm)
     hits, rejected = _scan_masked(masked, cuts)
     if not hits:

@@ -63,3 +63,51 @@ def test_a_sentence_that_starts_with_guo_is_not_an_experienced_event() -> None:
     assert context.blocked_by(index, 0, 0, needs_present=False, critical=False) is None
     index = context.TextIndex("他被打过")
     assert context.blocked_by(index, 1, 3, needs_present=False, critical=False) == "past event"
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("我坐的出租车司机不按导航走 一直往山里开 我喊他停车他也不停", ("110",)),
+        ("骗子冒充我儿子借钱 我已经转了两万 对方还在催 能不能马上帮我冻结", ("110",)),
+        ("嗯那个我们楼下车库冒烟了好大的烟有股烧电线的味道物业电话打不通", ("119",)),
+        ("那个就是我们那个小吃店后面着货了火从排烟管里冒出来了", ("119",)),
+        ("我吃了头孢 晚上又喝了两杯酒 现在心慌得厉害 脸通红 好难受", ("120",)),
+        ("我老公喝多了 吐完就睡了 怎么叫都叫不醒 呼吸声好奇怪", ("120",)),
+    ],
+)
+def test_round12_emergencies(text: str, expected: tuple[str, ...]) -> None:
+    assert _services(text) == expected
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "没有打起来，就是两个大爷在公园为了下棋吵架，声音很大",
+        "先说明不是紧急情况，我们小区的消防栓被人拆了一个，想反映一下",
+        "刚才那个电话是我打的，其实不是着火，是邻居在熏腊肉，不用派车了",
+        "上个礼拜我家店里被偷了 到现在派出所也没给个回复",
+        "上回电梯停电把我关在里面二十分钟，物业到现在都没解释",
+        "窗外看着像着火了一样，其实是对面广告牌的灯太亮，晚上睡不着",
+        "食堂后面天天烧锅炉，黑烟滚滚，呛得人喘不过气",
+        "做饭做到一半燃气没气了，燃气公司也没有提前通知",
+        "家里老人误吞药片的话，第一步应该怎么做",
+        "万一哪天我妈在家摔倒了，或者半夜心脏不舒服，身边没人怎么办，有没有呼叫器补贴",
+        "救救我们这些业主吧，开发商交房一年了还不给办房产证",
+        "工地塔吊天天从我们楼顶上转来转去，起火原因调查报告什么时候出来",
+    ],
+)
+def test_round12_hard_negatives(text: str) -> None:
+    assert _services(text) == ()
+
+
+def test_a_long_letter_that_opens_in_the_past_and_asks_about_a_bill_is_not_an_emergency() -> None:
+    letter = (
+        "上个月十号晚上我在小区门口散步，走着走着突然眼前一黑就晕倒了，是路过的邻居帮我叫的救护车。"
+        "到了医院检查说是低血糖，输了点葡萄糖就回家了，前后不到两个小时。"
+        "现在医院寄来的账单上除了检查费，还有一笔三百多的出车费和一笔急救处置费，我觉得有点贵。"
+        "想问一下救护车出车费的收费标准是多少，有没有规定，急救处置费又是按什么收的，合理吗？"
+    )
+    assert _services(letter) == ()
+    # The same opening with something happening now is still an emergency.
+    assert _services("上个月十号我做了心脏支架手术 刚才突然胸口疼得厉害 一直出冷汗") == ("120",)
