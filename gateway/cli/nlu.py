@@ -150,7 +150,7 @@ def _part_summary(name: str, examples: list[Example], detect: Callable[[str], Em
 @app.command()
 def evaluate(
     part: str = typer.Option(
-        "all", help="Part of the labelled set: tune, a-m (tuned on), n (held out: never tuned on) or all."
+        "all", help="Part of the labelled set: tune, a-n (tuned on), o (held out: never tuned on) or all."
     ),
     show_errors: bool = typer.Option(False, "--show-errors", help="List misses and false alarms."),
     as_json: bool = typer.Option(False, "--json", help="One JSON object per part, with every miss and false alarm."),
@@ -159,10 +159,10 @@ def evaluate(
     import nlu
     from nlu.evaluation import load_heldout, load_tune
 
-    names = ["tune", "a", "b", "c", "d", "e", "f", "g", "h", "i", "j", "k", "l", "m", "n"]
+    names = ["tune", "a", "b", "c", "d", "e", "f", "g", "h", "i", "j", "k", "l", "m", "n", "o"]
     if part not in (*names, "all"):
         raise typer.BadParameter(
-            "part must be tune, a, b, c, d, e, f, g, h, i, j, k, l, m, n or all", param_hint="--part"
+            "part must be tune, a, b, c, d, e, f, g, h, i, j, k, l, m, n, o or all", param_hint="--part"
         )
     if part != "all":
         names = [part]

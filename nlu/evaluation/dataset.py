@@ -13,9 +13,9 @@ from pathlib import Path
 from nlu.errors import ConfigError
 
 DATA_DIR = Path(__file__).resolve().parent.parent / "data" / "emergency"
-# Parts the rules were tuned on and the statistical model trains on; N is never used for either.
-TUNED_PARTS = ("a", "b", "c", "d", "e", "f", "g", "h", "i", "j", "k", "l", "m")
-HELD_OUT_PARTS = ("n",)
+# Parts the rules were tuned on and the statistical model trains on; O is never used for either.
+TUNED_PARTS = ("a", "b", "c", "d", "e", "f", "g", "h", "i", "j", "k", "l", "m", "n")
+HELD_OUT_PARTS = ("o",)
 HARD_FAMILIES = frozenset(
     {
         "negation",
@@ -76,8 +76,8 @@ def load_heldout(data_dir: Path = DATA_DIR, part: str = "a") -> list[Example]:
     neither the detector nor the other parts, before that session's changes), H (heldout_h_*.txt, written
     like G after the first of those changes), I (heldout_i_*.txt, written like them after G and H were
     scored and read), J (the same, after I was scored and read), K (after J), L (after K), M (written
-    in session 6 while L was read) or N (written with M, scored after M was read). A-M were tuned on and the
-    statistical model trains on them; N never is."""
+    in session 6 while L was read), N (written with M, scored after M was read) or O (written while N was
+    read, scored after). A-N were tuned on and the statistical model trains on them; O never is."""
     prefixes = {
         "a": "heldout",
         "b": "heldout_b",
@@ -93,6 +93,7 @@ def load_heldout(data_dir: Path = DATA_DIR, part: str = "a") -> list[Example]:
         "l": "heldout_l",
         "m": "heldout_m",
         "n": "heldout_n",
+        "o": "heldout_o",
     }
     prefix = prefixes[part]
     pos = [Example(t, _services(s), "heldout") for s, t in _lines(data_dir / f"{prefix}_pos.txt")]
