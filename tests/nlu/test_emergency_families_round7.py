@@ -146,6 +146,8 @@ def test_round13_emergencies(text: str, expected: tuple[str, ...]) -> None:
         "邻居在阳台上烧炭烤肉 烟全飘进我家了",
         "看了个剧 里面主角被困电梯 自己把门扒开爬出去了 现实里能这样吗",
         "这个月绩效又扣了 杀了我吧",
+        "电动车停在楼下不见了 是不是被城管拖走了 去哪里取",
+        "车牌被风刮掉了找不到 咋补办",
     ],
 )
 def test_round13_hard_negatives(text: str) -> None:
