@@ -342,8 +342,13 @@ def blocked_by(
     if index.search(STRONG_PRESENT, s_start, s_end):
         return None
     opening_past = index.search(past, s_start, min(start, s_start + 10))
-    letter = is_appeal_letter(text) and not has_present(index, w_start, w_end)
-    if letter and opening_past is not None and not _now_between(text, opening_past.end(), start):
+    if (
+        opening_past is not None
+        and not _now_between(text, opening_past.end(), start)
+        # Scanned once per text, not once per trigger match: a long letter holds many matches.
+        and index.cached(("appeal_letter", 0, 0), lambda: "yes" if is_appeal_letter(text) else None)
+        and not has_present(index, w_start, w_end)
+    ):
         return "past event"  # "上周二早上我在地铁站…晕倒了。…这个费用收得合理吗"
     if framing(INFORMATIONAL):
         return "informational (news, drill, hearsay)"
